@@ -1,0 +1,383 @@
+"""The content folder: reading and writing articles, sources and entities.
+
+This is one of the few places that touch files under ``content/``. Reading
+validates as it goes and reports every problem with file and line; writing is
+atomic (a temporary file renamed into place), so an interrupted import never
+leaves a half-written article.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections import defaultdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import frontmatter
+
+from . import markdown_text, schema, yamlio
+from .ingest import parse_partial_date
+from .model import Archive, Article, ContentError, Entity, Problem, RemovedLine, Source
+
+ARTICLES = "articles"
+RAW = "raw"
+ANNOTATIONS = "annotations"
+SOURCES = "sources.yml"
+ENTITIES = "entities.yml"
+
+FRONT_MATTER_KEYS = (
+    "id", "title", "title_source", "date", "date_source", "published", "url", "source",
+    "publisher", "author", "language", "description", "words", "raw", "raw_name",
+    "raw_sha256", "body_sha256", "imported", "footnotes", "removed",
+)  # fmt: skip
+
+
+class _StrictYAMLHandler(frontmatter.YAMLHandler):
+    """python-frontmatter, with Postilla's strict YAML both ways."""
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        return yamlio.load(fm).data
+
+    def export(self, metadata: dict[str, object], **kwargs: object) -> str:
+        return yamlio.dump(metadata).strip()
+
+
+HANDLER = _StrictYAMLHandler()
+
+
+def display_path(path: Path) -> str:
+    """`path` relative to the working directory when it is below it, for messages."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# --- articles -------------------------------------------------------------
+
+
+def article_front_matter(article: Article) -> dict[str, Any]:
+    """The front matter of an article, keys in the documented order."""
+    values: dict[str, Any] = {
+        "id": article.id,
+        "title": article.title,
+        "title_source": article.title_source,
+        "date": article.date,
+        "date_source": article.date_source,
+        "published": article.published,
+        "url": article.url,
+        "source": article.source,
+        "publisher": article.publisher,
+        "author": article.author,
+        "language": article.language,
+        "description": article.description,
+        "words": article.words,
+        "raw": article.raw,
+        "raw_name": article.raw_name,
+        "raw_sha256": article.raw_sha256,
+        "body_sha256": article.body_sha256,
+        "imported": article.imported,
+        "footnotes": list(article.footnotes),
+        "removed": [
+            {"line": r.line, "text": r.text, "rule": r.rule, "reason": r.reason}
+            for r in article.removed
+        ],
+    }
+    return {key: values[key] for key in FRONT_MATTER_KEYS}
+
+
+def article_to_text(article: Article) -> str:
+    """The full ``.md`` file of an article: front matter and escaped Markdown body."""
+    post = frontmatter.Post(
+        markdown_text.body_to_markdown(article.paragraphs), HANDLER, **article_front_matter(article)
+    )
+    return frontmatter.dumps(post, handler=HANDLER) + "\n"
+
+
+def parse_article(text: str, display: str, expected_id: str | None = None) -> Article:
+    """An article from the text of its ``.md`` file; ContentError lists every problem."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n")
+    if not text.startswith("---"):
+        raise ContentError(
+            Problem(display, 1, "no front matter: the file must start with a line '---'")
+        )
+    try:
+        front, body = HANDLER.split(text)
+    except ValueError:
+        raise ContentError(
+            Problem(display, 1, "front matter is not closed: add a line '---' after it")
+        ) from None
+    try:
+        located = yamlio.load(front)
+    except yamlio.YamlError as exc:
+        line = None if exc.line is None else exc.line + 1
+        raise ContentError(Problem(display, line, exc.message, exc.column)) from None
+    if not isinstance(located.data, dict):
+        raise ContentError(Problem(display, 2, "front matter must be a mapping of keys to values"))
+    problems = schema.validate(located, "article", display, line_offset=1)
+    meta = located.data
+
+    def line_of(key: str) -> int | None:
+        line = located.line_of((key,))[0]
+        return None if line is None else line + 1
+
+    if not problems:
+        if expected_id is not None and meta["id"] != expected_id:
+            problems.append(
+                Problem(
+                    display,
+                    line_of("id"),
+                    f"id {meta['id']!r} does not match the file name {expected_id}.md"
+                    " — rename the file or fix the id",
+                )
+            )
+        if meta.get("date") and parse_partial_date(meta["date"]) is None:
+            problems.append(
+                Problem(display, line_of("date"), f"date {meta['date']!r} is not a real date")
+            )
+        if meta.get("published"):
+            try:
+                datetime.fromisoformat(meta["published"])
+            except ValueError:
+                problems.append(
+                    Problem(
+                        display,
+                        line_of("published"),
+                        f"published {meta['published']!r} is not an ISO 8601 date and time",
+                    )
+                )
+    if problems:
+        raise ContentError(problems)
+    paragraphs = markdown_text.markdown_to_paragraphs(body)
+    return Article(
+        id=meta["id"],
+        title=meta["title"],
+        title_source=meta.get("title_source") or "headline",
+        date=meta.get("date"),
+        date_source=meta.get("date_source"),
+        published=meta.get("published"),
+        url=meta.get("url"),
+        source=meta.get("source"),
+        publisher=meta.get("publisher"),
+        author=meta.get("author"),
+        language=meta.get("language"),
+        description=meta.get("description"),
+        words=int(meta["words"]) if meta.get("words") else count_words(paragraphs),
+        raw=meta["raw"],
+        raw_name=meta.get("raw_name") or Path(meta["raw"]).name,
+        raw_sha256=meta["raw_sha256"],
+        body_sha256=meta.get("body_sha256") or "",
+        imported=meta.get("imported") or "",
+        paragraphs=paragraphs,
+        footnotes=tuple(meta.get("footnotes") or ()),
+        removed=tuple(
+            RemovedLine(int(r["line"]), r["text"], r["rule"], r.get("reason") or "")
+            for r in meta.get("removed") or ()
+        ),
+    )
+
+
+def stored_body(text: str) -> str:
+    """The Markdown body of an article file as stored (for the hand-edit hash)."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n")
+    return HANDLER.split(text)[1].strip("\n") + "\n"
+
+
+def count_words(paragraphs: tuple[str, ...]) -> int:
+    return sum(len(p.split()) for p in paragraphs)
+
+
+def read_article(path: Path) -> Article:
+    """Read and validate one article file."""
+    display = display_path(path)
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ContentError(Problem(display, None, f"cannot read the article: {exc}")) from None
+    article = parse_article(text, display, expected_id=path.stem)
+    return _with_path(article, path)
+
+
+def _with_path(article: Article, path: Path) -> Article:
+    from dataclasses import replace
+
+    return replace(article, path=path)
+
+
+def write_text_atomic(path: Path, text: str | bytes) -> None:
+    """Write a file so that readers see the old or the new content, never a part."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# --- registries -----------------------------------------------------------
+
+
+def _load_registry(path: Path, name: str) -> tuple[list[dict[str, Any]], yamlio.Located | None, list[Problem]]:
+    display = display_path(path)
+    if not path.exists():
+        return [], None, []
+    try:
+        located = yamlio.load(path.read_text("utf-8"))
+    except yamlio.YamlError as exc:
+        return [], None, [Problem(display, exc.line, exc.message, exc.column)]
+    except (OSError, UnicodeDecodeError) as exc:
+        return [], None, [Problem(display, None, f"cannot read the file: {exc}")]
+    if located.data is None:
+        return [], located, []
+    problems = schema.validate(located, name, display)
+    if problems:
+        return [], located, problems
+    return located.data, located, []
+
+
+def _duplicates(
+    items: list[dict[str, Any]], key: str, located: yamlio.Located, display: str, what: str
+) -> list[Problem]:
+    seen: dict[str, int] = {}
+    problems = []
+    for index, item in enumerate(items):
+        value = item[key].lower()
+        line = located.line_of((index, key))[0]
+        if value in seen:
+            first = located.line_of((seen[value], key))[0]
+            problems.append(
+                Problem(display, line, f"{what} {item[key]!r} is already registered on line {first} — merge the two entries")
+            )
+        else:
+            seen[value] = index
+    return problems
+
+
+def load_sources(path: Path) -> tuple[tuple[Source, ...], list[Problem]]:
+    """The source registry and its problems (an absent file is an empty registry)."""
+    items, located, problems = _load_registry(path, "sources")
+    if located is not None and not problems:
+        problems = _duplicates(items, "domain", located, display_path(path), "domain")
+    return tuple(Source(**item) for item in items), problems
+
+
+def load_entities(path: Path) -> tuple[tuple[Entity, ...], list[Problem]]:
+    """The entity registry and its problems: schema, duplicate ids, aliases claimed twice."""
+    items, located, problems = _load_registry(path, "entities")
+    if located is None or problems:
+        return (), problems
+    display = display_path(path)
+    problems = _duplicates(items, "id", located, display, "entity id")
+    claimed: dict[str, tuple[str, int | None]] = {}
+    for index, item in enumerate(items):
+        for alias_index, alias in enumerate([item["name"], *item.get("aliases", [])]):
+            key = alias.strip()
+            path_ = (index, "name") if alias_index == 0 else (index, "aliases", alias_index - 1)
+            line = located.line_of(path_)[0]
+            owner = claimed.get(key)
+            if owner and owner[0] != item["id"]:
+                problems.append(
+                    Problem(
+                        display,
+                        line,
+                        f"alias {key!r} of {item['id']!r} is also claimed by {owner[0]!r}"
+                        f" (line {owner[1]}) — keep it on one entity only",
+                    )
+                )
+            elif not owner:
+                claimed[key] = (item["id"], line)
+    entities = tuple(
+        Entity(
+            id=item["id"],
+            name=item["name"],
+            type=item["type"],
+            aliases=tuple(item.get("aliases") or ()),
+            wikidata=item.get("wikidata"),
+            description=item.get("description"),
+        )
+        for item in items
+    )
+    return entities, problems
+
+
+# --- the whole archive ----------------------------------------------------
+
+
+def article_paths(content: Path) -> list[Path]:
+    return sorted((content / ARTICLES).glob("*.md"))
+
+
+def load_archive(content: Path, *, verify_raw: bool = False) -> tuple[Archive, list[Problem]]:
+    """Everything under `content`, and every problem found.
+
+    Articles with errors are left out of the returned archive (their problems are
+    reported); duplicate ids or URLs name both files. `verify_raw` also checks that
+    each raw file exists and still has the hash recorded at import.
+    """
+    problems: list[Problem] = []
+    sources, source_problems = load_sources(content / SOURCES)
+    entities, entity_problems = load_entities(content / ENTITIES)
+    problems += source_problems + entity_problems
+    articles: list[Article] = []
+    for path in article_paths(content):
+        try:
+            articles.append(read_article(path))
+        except ContentError as exc:
+            problems += exc.problems
+    problems += duplicate_articles(articles)
+    if verify_raw:
+        problems += [p for a in articles for p in verify_raw_file(content, a)]
+    return Archive(tuple(articles), sources, entities), problems
+
+
+def duplicate_articles(articles: list[Article]) -> list[Problem]:
+    """Two articles with the same URL (or, through case folding, the same id)."""
+    problems = []
+    for what, key in (("URL", lambda a: a.url), ("id", lambda a: a.id.lower())):
+        groups: dict[str, list[Article]] = defaultdict(list)
+        for article in articles:
+            value = key(article)
+            if value:
+                groups[value].append(article)
+        for value, group in groups.items():
+            for other in group[1:]:
+                problems.append(
+                    Problem(
+                        display_path(other.path) if other.path else other.id,
+                        None,
+                        f"same {what} as {display_path(group[0].path) if group[0].path else group[0].id}"
+                        f" ({value}) — keep one of the two articles",
+                    )
+                )
+    return problems
+
+
+def verify_raw_file(content: Path, article: Article) -> list[Problem]:
+    display = display_path(article.path) if article.path else article.id
+    raw = content / article.raw
+    if not raw.is_file():
+        return [Problem(display, None, f"raw file {article.raw} is missing — restore it from git")]
+    digest = hashlib.sha256(raw.read_bytes()).hexdigest()
+    if digest != article.raw_sha256:
+        return [
+            Problem(
+                display,
+                None,
+                f"raw file {article.raw} has changed since import (sha256 {digest[:12]}…,"
+                f" recorded {article.raw_sha256[:12]}…) — raw files must stay as received",
+            )
+        ]
+    return []

@@ -1,0 +1,132 @@
+"""``postilla build`` and ``postilla serve``: MkDocs, driven with the content folder as docs_dir.
+
+A build never leaves a half-written site: MkDocs writes into a fresh folder next
+to the target, and only a complete build replaces the old site (two renames).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from mkdocs.commands import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
+from tqdm import tqdm
+
+from .model import ContentError, Problem
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    site: Path
+    seconds: float
+    pages: int
+    warnings: int
+
+
+class _Counter(logging.Handler):
+    """Counts MkDocs warnings and prints them (MkDocs' own CLI does this when run as `mkdocs`)."""
+
+    def __init__(self, bar: tqdm | None, verbose: bool) -> None:
+        super().__init__(logging.INFO if verbose else logging.WARNING)
+        self.warnings = 0
+        self.bar = bar
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno >= logging.WARNING:
+            self.warnings += 1
+        message = f"{record.levelname}: {record.getMessage()}"
+        if self.bar is not None:
+            self.bar.write(message)
+        else:
+            print(message)
+
+
+def build_site(
+    config_file: Path,
+    content: Path,
+    site_dir: Path | None = None,
+    *,
+    strict: bool = False,
+    progress: bool = True,
+    verbose: bool = False,
+) -> BuildResult:
+    """Build the site from `content` with the MkDocs configuration `config_file`."""
+    if not config_file.is_file():
+        raise ContentError(Problem(str(config_file), None, "MkDocs configuration not found — run from the project folder or pass --config"))
+    if not content.is_dir():
+        raise ContentError(Problem(str(content), None, "content folder not found — pass --content DIR"))
+    started = time.perf_counter()
+    probe = load_config(str(config_file), docs_dir=str(content.resolve()))
+    target = Path(site_dir or probe.site_dir).resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
+    bar = tqdm(desc="Building", unit="page", disable=None if progress else True, leave=False)
+    handler = _Counter(bar if progress else None, verbose)
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    previous_level = logger.level
+    logger.setLevel(logging.INFO if verbose else logging.WARNING)
+    pages = 0
+    try:
+        config = load_config(
+            str(config_file), docs_dir=str(content.resolve()), site_dir=str(staging), strict=strict
+        )
+        plugin = config.plugins.get("postilla")
+        if plugin is None:
+            raise ContentError(Problem(str(config_file), None, "the 'postilla' plugin is not listed under plugins: — add it"))
+
+        def on_total(total: int) -> None:
+            bar.reset(total=total)
+
+        def on_page_done() -> None:
+            nonlocal pages
+            pages += 1
+            bar.update()
+
+        plugin.on_total, plugin.on_page_done = on_total, on_page_done  # type: ignore[attr-defined]
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            mkdocs_build.build(config)
+        finally:
+            config.plugins.on_shutdown()
+        _swap_into_place(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finally:
+        bar.close()
+        logger.removeHandler(handler)
+        logger.setLevel(previous_level)
+    return BuildResult(target, time.perf_counter() - started, pages, handler.warnings)
+
+
+def _swap_into_place(staging: Path, target: Path) -> None:
+    """Replace `target` with the finished `staging` folder."""
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{int(time.time() * 1000)}")
+        target.rename(old)
+        staging.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        staging.rename(target)
+    target.chmod(0o755)
+
+
+def serve_site(config_file: Path, content: Path, dev_addr: str | None = None) -> None:
+    """Live preview: MkDocs' server, rebuilding when anything under `content` changes."""
+    from mkdocs.commands.serve import serve
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s")
+    kwargs = {"docs_dir": str(content.resolve())}
+    if dev_addr:
+        kwargs["dev_addr"] = dev_addr
+    serve(config_file=str(config_file), **kwargs)
+
+
+__all__ = ["BuildResult", "build_site", "serve_site", "Abort", "ConfigurationError", "MkDocsException"]

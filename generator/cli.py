@@ -1,0 +1,181 @@
+"""The ``postilla`` command (also ``python -m generator``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__, archive, export
+from .model import ContentError, Problem
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.run(args)
+    except ContentError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def make_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--content", type=Path, default=Path("content"), metavar="DIR",
+        help="the archive's content folder (default: ./content)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="postilla", description="Static annotated-archive site generator."
+    )
+    parser.add_argument("--version", action="version", version=f"postilla {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
+
+    p = commands.add_parser("import", parents=[common], help="import raw article files")
+    p.add_argument("inputs", nargs="*", type=Path, metavar="FILE|DIR")
+    p.add_argument("--url", help="original address of the article (one file only), when its header has none")
+    p.add_argument(
+        "--reclean", action="store_true",
+        help="regenerate articles from their raw files, except those whose body was edited by hand",
+    )
+    p.set_defaults(run=cmd_import)
+
+    p = commands.add_parser("build", parents=[common], help="build the site")
+    p.add_argument("--site", type=Path, metavar="DIR", help="output folder (default: site_dir of mkdocs.yml)")
+    p.add_argument("--config", type=Path, default=Path("mkdocs.yml"), help="MkDocs configuration")
+    p.add_argument("--strict", action="store_true", help="fail on MkDocs warnings too")
+    p.add_argument("--verbose", action="store_true", help="show MkDocs' messages")
+    p.set_defaults(run=cmd_build)
+
+    p = commands.add_parser("serve", parents=[common], help="live preview of the site")
+    p.add_argument("--config", type=Path, default=Path("mkdocs.yml"), help="MkDocs configuration")
+    p.add_argument("--dev-addr", metavar="IP:PORT", help="address to serve on (default 127.0.0.1:8000)")
+    p.set_defaults(run=cmd_serve)
+
+    p = commands.add_parser("check", parents=[common], help="validate the whole content folder")
+    p.set_defaults(run=cmd_check)
+
+    p = commands.add_parser("export", parents=[common], help="the archive as data")
+    p.add_argument("--format", choices=sorted(export.FORMATS), default="jsonl")
+    p.add_argument("--output", type=Path, metavar="FILE", help="write here instead of standard output")
+    p.set_defaults(run=cmd_export)
+    return parser
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from . import importer
+
+    if args.reclean:
+        if args.inputs:
+            print("error: --reclean works on the whole archive; give no files", file=sys.stderr)
+            return EXIT_USAGE
+        outcomes = importer.reclean(args.content)
+        kept = [o for o in outcomes if o.status == "kept-edited"]
+        for outcome in outcomes:
+            print(outcome, file=sys.stderr if outcome.status == "error" else sys.stdout)
+        if kept:
+            print(f"{len(kept)} hand-edited article(s) left alone: " + ", ".join(o.article_id or "" for o in kept))
+        return EXIT_PROBLEMS if any(o.status == "error" for o in outcomes) else EXIT_OK
+    if not args.inputs:
+        print("error: name the raw files or folders to import", file=sys.stderr)
+        return EXIT_USAGE
+    missing = [p for p in args.inputs if not p.exists()]
+    if missing:
+        for path in missing:
+            print(f"error: {path}: no such file or folder", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if args.url and len(importer.expand_inputs(args.inputs)) != 1:
+        print("error: --url goes with exactly one file", file=sys.stderr)
+        return EXIT_USAGE
+    if args.url:
+        from .ingest import is_web_url
+
+        if not is_web_url(args.url):
+            print(f"error: --url {args.url!r} is not an http(s) address", file=sys.stderr)
+            return EXIT_USAGE
+    args.content.mkdir(parents=True, exist_ok=True)
+    outcomes = importer.import_files(args.inputs, args.content, url=args.url)
+    for outcome in outcomes:
+        print(outcome, file=sys.stderr if outcome.status == "error" else sys.stdout)
+    if not outcomes:
+        print("error: no raw files found in the given folders (.txt files)", file=sys.stderr)
+        return EXIT_PROBLEMS
+    return EXIT_PROBLEMS if any(o.status == "error" for o in outcomes) else EXIT_OK
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build import MkDocsException, build_site
+
+    try:
+        result = build_site(
+            args.config, args.content, args.site, strict=args.strict, verbose=args.verbose
+        )
+    except MkDocsException as exc:
+        print(f"error: the build failed: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"Built {result.pages} pages into {archive.display_path(result.site)} in {result.seconds:.1f} s")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .build import serve_site
+
+    serve_site(args.config, args.content, args.dev_addr)
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    problems = check(args.content)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    if errors:
+        print(f"{errors} error(s), {warnings} warning(s)", file=sys.stderr)
+        return EXIT_PROBLEMS
+    loaded, _ = archive.load_archive(args.content)
+    print(
+        f"ok: {len(loaded.articles)} articles, {len(loaded.sources)} sources,"
+        f" {len(loaded.entities)} entities; {warnings} warning(s)"
+    )
+    return EXIT_OK
+
+
+def check(content: Path) -> list[Problem]:
+    """Every problem in the content folder: front matter, registries, raw files, duplicates."""
+    if not content.is_dir():
+        return [Problem(str(content), None, "content folder not found — pass --content DIR")]
+    loaded, problems = archive.load_archive(content, verify_raw=True)
+    referenced = {a.raw for a in loaded.articles}
+    raw_dir = content / archive.RAW
+    for path in sorted(raw_dir.glob("*")) if raw_dir.is_dir() else []:
+        relative = f"{archive.RAW}/{path.name}"
+        if path.is_file() and not path.name.startswith(".") and relative not in referenced:
+            problems.append(
+                Problem(archive.display_path(path), None, "raw file not used by any article", severity="warning")
+            )
+    return problems
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    loaded, problems = archive.load_archive(args.content)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ContentError(errors)
+    text = export.FORMATS[args.format](export.records(loaded))
+    if args.output:
+        archive.write_text_atomic(args.output, text)
+        print(f"{len(loaded.articles)} articles written to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK

@@ -1,0 +1,130 @@
+"""The words Postilla puts on generated pages, in each supported interface language.
+
+The language follows ``theme.language`` in ``mkdocs.yml`` (Italian for this
+archive); a language missing here falls back to English. To add one, copy the
+``en`` table and translate the values.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "home": "Home",
+        "archive": "Archive",
+        "sources": "Sources",
+        "articles": "Articles",
+        "article_count": "{n} articles",
+        "article_count_one": "1 article",
+        "source_count": "{n} sources",
+        "latest": "Latest articles",
+        "all_articles": "All articles by date",
+        "undated": "Undated",
+        "publisher": "Publisher",
+        "source": "Source",
+        "date": "Date",
+        "published": "Published",
+        "author": "Author",
+        "original": "Original",
+        "language": "Language",
+        "length": "Length",
+        "words": "{n} words · {minutes} min read",
+        "raw": "Raw text",
+        "sha256": "SHA-256",
+        "imported": "Imported",
+        "removed": "Removed by cleaning ({n} lines)",
+        "line": "line",
+        "rule": "rule",
+        "footnotes": "Publisher's notes",
+        "description": "Summary",
+        "no_articles": "No articles yet.",
+        "unregistered_sources": "Sources not in the registry",
+        "country": "Country",
+        "kind": "Kind",
+        "website": "Website",
+        "notes": "Notes",
+        "downloads": "Download the archive as data",
+        "date_precision_month": "month only",
+        "date_precision_year": "year only",
+        "unknown_date": "date unknown",
+        "derived_title": "title derived from the text: the page has no headline",
+        "page": "Page {n} of {total}",
+        "previous": "Previous",
+        "next": "Next",
+        "about": "An archive of news articles, cleaned, described and searchable.",
+    },
+    "it": {
+        "home": "Home",
+        "archive": "Archivio",
+        "sources": "Fonti",
+        "articles": "Articoli",
+        "article_count": "{n} articoli",
+        "article_count_one": "1 articolo",
+        "source_count": "{n} fonti",
+        "latest": "Ultimi articoli",
+        "all_articles": "Tutti gli articoli per data",
+        "undated": "Senza data",
+        "publisher": "Editore",
+        "source": "Fonte",
+        "date": "Data",
+        "published": "Pubblicato",
+        "author": "Autore",
+        "original": "Originale",
+        "language": "Lingua",
+        "length": "Lunghezza",
+        "words": "{n} parole · {minutes} min di lettura",
+        "raw": "Testo grezzo",
+        "sha256": "SHA-256",
+        "imported": "Importato",
+        "removed": "Rimosso dalla pulizia ({n} righe)",
+        "line": "riga",
+        "rule": "regola",
+        "footnotes": "Note dell'editore",
+        "description": "Sommario",
+        "no_articles": "Ancora nessun articolo.",
+        "unregistered_sources": "Fonti non registrate",
+        "country": "Paese",
+        "kind": "Tipo",
+        "website": "Sito",
+        "notes": "Note",
+        "downloads": "Scarica l'archivio come dati",
+        "date_precision_month": "solo mese",
+        "date_precision_year": "solo anno",
+        "unknown_date": "data sconosciuta",
+        "derived_title": "titolo ricavato dal testo: la pagina non ha un titolo",
+        "page": "Pagina {n} di {total}",
+        "previous": "Precedente",
+        "next": "Successiva",
+        "about": "Un archivio di articoli di giornale, ripuliti, descritti e consultabili.",
+    },
+}
+
+MONTH_NAMES: dict[str, tuple[str, ...]] = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+    "it": ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
+           "settembre", "ottobre", "novembre", "dicembre"),
+}  # fmt: skip
+
+
+def strings(language: str) -> Mapping[str, str]:
+    """The table for `language` (``it``, ``en``, ``it-CH``…), English for unknown ones."""
+    return STRINGS.get(language.split("-")[0].lower(), STRINGS["en"])
+
+
+def month_name(language: str, month: int) -> str:
+    return MONTH_NAMES.get(language.split("-")[0].lower(), MONTH_NAMES["en"])[month - 1]
+
+
+def format_date(value: str | None, language: str) -> str:
+    """A partial date for people: ``24 ottobre 2021``, ``ottobre 2021``, ``2021``."""
+    if not value:
+        return strings(language)["unknown_date"]
+    parts = value.split("-")
+    if len(parts) == 1:
+        return parts[0]
+    month = month_name(language, int(parts[1]))
+    if len(parts) == 2:
+        return f"{month} {parts[0]}"
+    return f"{int(parts[2])} {month} {parts[0]}"

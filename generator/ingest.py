@@ -1,0 +1,149 @@
+"""Reading raw article files: bytes in, a decoded `RawArticle` out.
+
+Raw files come from scrapers: UTF-8 mostly, sometimes Windows-1252 or Latin-1,
+with or without a BOM, with CRLF line ends. The bytes are kept untouched (they go
+to ``content/raw/`` as provenance); only the decoded copy is normalised.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .model import ContentError, Header, Problem, RawArticle
+
+MAX_RAW_BYTES = 20 * 1024 * 1024
+# Bytes that never occur in text: NUL and the C0 controls other than tab, LF, FF, CR, ESC.
+_BINARY_BYTES = set(range(0, 9)) | {11} | set(range(14, 27)) | set(range(28, 32))
+
+_HEADER = re.compile(r"^[ \t]*date[ \t]+(?P<date>\S*\d\S*)(?:[ \t]+(?P<url>\S+))?[ \t]*$")
+_DATE = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?$")
+
+
+def read_raw(path: Path, display: str | None = None) -> RawArticle:
+    """Read and decode one raw file; raise ContentError naming the file if it is unusable."""
+    shown = display or str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_RAW_BYTES:
+            raise ContentError(
+                Problem(shown, None, f"file is {size} bytes, over the {MAX_RAW_BYTES}-byte limit")
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ContentError(Problem(shown, None, f"cannot read the file: {exc.strerror}")) from None
+    return parse_raw(path.name, data, shown)
+
+
+def parse_raw(name: str, data: bytes, display: str | None = None) -> RawArticle:
+    """Decode raw bytes and read the optional header line. Pure: no file access."""
+    shown = display or name
+    text, encoding = decode(data, shown)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise ContentError(Problem(shown, None, "the file is empty (no text to import)"))
+    lines = text.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip()), 0)
+    header = parse_header(lines[first], shown, first + 1)
+    return RawArticle(
+        name=name,
+        data=data,
+        text=text,
+        encoding=encoding,
+        sha256=hashlib.sha256(data).hexdigest(),
+        header=header,
+        body_start=first + 1 if header else 0,
+    )
+
+
+def decode(data: bytes, display: str) -> tuple[str, str]:
+    """Text of raw bytes and the encoding used: UTF-8 (BOM or not), UTF-16 with a BOM,
+    else Windows-1252. Binary data and bytes that no encoding explains are errors."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise ContentError(
+                Problem(display, None, f"undecodable UTF-16 at byte {exc.start}")
+            ) from None
+    sample = data[:65536]
+    binary = sum(byte in _BINARY_BYTES for byte in sample)
+    if b"\x00" in sample or binary > max(2, len(sample) // 100):
+        raise ContentError(
+            Problem(display, None, "this is a binary file, not text — import plain-text articles")
+        )
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError as utf8_error:
+        try:
+            return data.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            line = data[: utf8_error.start].count(b"\n") + 1
+            raise ContentError(
+                Problem(
+                    display,
+                    line,
+                    f"undecodable byte 0x{data[utf8_error.start]:02x} at offset {utf8_error.start}:"
+                    " the file is neither UTF-8 nor Windows-1252 — convert it to UTF-8",
+                )
+            ) from None
+
+
+def parse_header(line: str, display: str, line_number: int) -> Header | None:
+    """The `` date YYYY[-MM[-DD]] [URL]`` header, None if the line is not one."""
+    match = _HEADER.match(line)
+    if not match:
+        return None
+    raw_date, url = match["date"], match["url"]
+    date_value = None
+    if raw_date:
+        date_value = parse_partial_date(raw_date)
+        if date_value is None:
+            raise ContentError(
+                Problem(
+                    display,
+                    line_number,
+                    f"header date {raw_date!r} is not YYYY, YYYY-MM or YYYY-MM-DD — fix the first line",
+                )
+            )
+    if url is not None and not is_web_url(url):
+        raise ContentError(
+            Problem(
+                display,
+                line_number,
+                f"header URL {url!r} is not an http(s) address — fix or remove it",
+            )
+        )
+    return Header(date=date_value, url=url)
+
+
+def parse_partial_date(value: str) -> str | None:
+    """`value` if it is a real ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` date, else None."""
+    match = _DATE.match(value.strip())
+    if not match:
+        return None
+    year, month, day = int(match["y"]), match["m"], match["d"]
+    try:
+        date(year, int(month or 1), int(day or 1))
+    except ValueError:
+        return None
+    if year < 1000:
+        return None
+    return value.strip()
+
+
+def is_web_url(url: str) -> bool:
+    """True for an absolute http(s) URL with a host."""
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in url
+
+
+def url_domain(url: str | None) -> str | None:
+    """The host of a URL, lowercased, without ``www.``."""
+    if not url:
+        return None
+    host = urlsplit(url).hostname
+    return host.lower().removeprefix("www.") if host else None

@@ -1,0 +1,59 @@
+"""Plain text <-> the Markdown stored in ``content/articles/<id>.md``.
+
+A scraped article is plain text: ``ISIS*`` is a footnote mark, not emphasis, and
+``<script>`` is words. The stored body is Markdown that any CommonMark renderer
+(GitHub's preview of a pull request included) shows as exactly that text, so
+every character Markdown could read as syntax is backslash-escaped. Reading
+removes a backslash before any ASCII punctuation, as CommonMark does, which makes
+`unescape` the exact inverse of `escape` and also accepts hand edits that left
+a character unescaped.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Characters that are syntax anywhere in a line (CommonMark, GFM, Python-Markdown
+# and its common extensions: attr_list braces, pymdownx's ==mark== and ^^insert^^).
+_ALWAYS = set("\\`*_[]<>&{}~=^|")
+# Characters that are syntax only at the start of a paragraph (headings, quotes, lists).
+_LINE_START = re.compile(r"^(?:[#>+\-:]|\d+[.)])")
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACES = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+
+
+def normalise_text(text: str) -> str:
+    """One paragraph's text as stored and shown: NFC, no zero-width or soft hyphens,
+    every run of whitespace (non-breaking included) a single space, no outer spaces."""
+    text = unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH)
+    return _SPACES.sub(" ", text).strip()
+
+
+def escape(paragraph: str) -> str:
+    """Markdown for one paragraph of plain text, rendering as exactly that text."""
+    out = "".join("\\" + ch if ch in _ALWAYS else ch for ch in paragraph)
+    match = _LINE_START.match(out)
+    if match:
+        end = match.end()
+        out = out[: end - 1] + "\\" + out[end - 1 :]
+    return out
+
+
+def unescape(markdown: str) -> str:
+    """Plain text of one stored paragraph: the inverse of `escape`."""
+    return _ESCAPED.sub(r"\1", markdown)
+
+
+def body_to_markdown(paragraphs: tuple[str, ...] | list[str]) -> str:
+    """The stored body: escaped paragraphs separated by blank lines, ending in a newline."""
+    return "".join(escape(p) + "\n\n" for p in paragraphs).rstrip("\n") + "\n"
+
+
+def markdown_to_paragraphs(markdown: str) -> tuple[str, ...]:
+    """Paragraphs of a stored body. Lines of one paragraph (a hand edit) are joined by a space."""
+    blocks = re.split(r"\n[ \t]*\n", markdown.replace("\r\n", "\n"))
+    paragraphs = (normalise_text(unescape(" ".join(block.split("\n")))) for block in blocks)
+    return tuple(p for p in paragraphs if p)

@@ -1,0 +1,168 @@
+"""Metadata: what the evidence in one raw file says, each value only as precise as that evidence.
+
+The date is the most precise publication date the text or its header states:
+``date 2021-10`` in the header and a ``2021-10-24T22:48+0200`` timestamp give
+``2021-10-24``; a header month and a dateline day (``ISTANBUL, 29 NOV``) give a
+day; nothing gives ``None``. A date is never taken from outside the file.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date as Date
+from functools import lru_cache
+
+from . import patterns
+from .clean import REASONS, is_timestamp
+from .ingest import url_domain
+from .model import CleanedText, Metadata, RawArticle
+
+_WORD = re.compile(r"\w+")
+DERIVED_TITLE_MAX = 80
+
+
+def extract(raw: RawArticle, cleaned: CleanedText, url: str | None = None) -> Metadata:
+    """Metadata of one article from its raw text and cleaning decisions.
+
+    `url` is the address given on the command line when the file has none in its header.
+    """
+    title_line = next((d.text for d in cleaned.decisions if d.label == "title"), None)
+    if title_line:
+        title, title_source = title_line, "headline"
+    else:
+        title, title_source = derive_title(cleaned.paragraphs), "derived"
+    found_date, date_source, published = find_date(raw, cleaned)
+    article_url = (raw.header.url if raw.header else None) or url
+    return Metadata(
+        title=title,
+        title_source=title_source,  # type: ignore[arg-type]
+        date=found_date,
+        date_source=date_source,
+        published=published,
+        url=article_url,
+        source=url_domain(article_url),
+        author=find_author(cleaned),
+        description=find_description(cleaned),
+        language=detect_language(cleaned.paragraphs),
+    )
+
+
+def derive_title(paragraphs: tuple[str, ...]) -> str:
+    """A short title from the first sentence, cut at a word boundary with an ellipsis."""
+    if not paragraphs:
+        return "Untitled"
+    first = re.split(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý])", paragraphs[0], maxsplit=1)[0].strip()
+    first = first.rstrip(".")
+    if len(first) <= DERIVED_TITLE_MAX:
+        return first
+    cut = first[: DERIVED_TITLE_MAX + 1].rsplit(" ", 1)[0].rstrip(" ,;:–—-")
+    return cut + "…"
+
+
+def find_author(cleaned: CleanedText) -> str | None:
+    """The name in the first byline line."""
+    for decision in cleaned.decisions:
+        if decision.rule != "byline":
+            continue
+        match = patterns.BYLINE.match(decision.text)
+        return match["name"] if match else decision.text
+    return None
+
+
+def find_description(cleaned: CleanedText) -> str | None:
+    """The teaser line above the body, without the date glued to its end."""
+    for decision in cleaned.decisions:
+        if decision.rule == "teaser":
+            match = patterns.TEASER_END.search(decision.text)
+            if match and match["date"]:
+                return decision.text[: match.start("date")].rstrip()
+            return decision.text
+    return None
+
+
+def find_date(raw: RawArticle, cleaned: CleanedText) -> tuple[str | None, str | None, str | None]:
+    """(date, where it came from, full published timestamp) for one article."""
+    header_date = raw.header.date if raw.header else None
+    for decision in cleaned.decisions:
+        if decision.rule != "timestamp":
+            continue
+        parsed = parse_timestamp(decision.text)
+        if parsed and _agrees(parsed[0], header_date):
+            return parsed[0], "timestamp", parsed[1]
+    if cleaned.paragraphs:
+        dateline = parse_dateline(cleaned.paragraphs[0], header_date)
+        if dateline:
+            return dateline, "dateline", None
+    if header_date:
+        return header_date, "header", None
+    return None, None, None
+
+
+def _agrees(day: str, header_date: str | None) -> bool:
+    return header_date is None or day.startswith(header_date) or header_date.startswith(day)
+
+
+def parse_timestamp(text: str) -> tuple[str, str | None] | None:
+    """(YYYY-MM-DD, ISO datetime with offset or None) for a whole-line timestamp."""
+    if patterns.UPDATE_WORDS.match(text):
+        return None
+    for pattern in patterns.TIMESTAMPS:
+        match = pattern.match(text)
+        if not match:
+            continue
+        year, day = int(match["y"]), int(match["d"])
+        month_text = match["m"].lower().rstrip(".")
+        month = int(month_text) if month_text.isdigit() else patterns.MONTHS.get(month_text)
+        if month is None:
+            return None
+        try:
+            day_value = Date(year, month, day).isoformat()
+        except ValueError:
+            return None
+        published = None
+        groups = match.groupdict()
+        if groups.get("H") and groups.get("tz"):
+            tz = match["tz"]
+            offset = "+00:00" if tz == "Z" else f"{tz[:3]}:{tz[-2:]}"
+            published = f"{day_value}T{int(match['H']):02d}:{match['M']}:00{offset}"
+        return day_value, published
+    return None
+
+
+def parse_dateline(paragraph: str, header_date: str | None) -> str | None:
+    """A day from a dateline (``ISTANBUL, 29 NOV -``), combined with the header's year and
+    month; None without a year from either, or when the month disagrees with the header."""
+    match = patterns.DATELINE.match(paragraph)
+    if not match:
+        return None
+    month = patterns.MONTHS.get(match["month"].lower().rstrip("."))
+    if month is None:
+        return None
+    year = int(match["year"]) if match["year"] else None
+    if year is None:
+        if not header_date or len(header_date) < 7 or int(header_date[5:7]) != month:
+            return None
+        year = int(header_date[:4])
+    try:
+        return Date(year, month, int(match["day"])).isoformat()
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=1)
+def _identifier():
+    import py3langid.langid as langid
+
+    return langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE, norm_probs=True)
+
+
+def detect_language(paragraphs: tuple[str, ...]) -> str | None:
+    """ISO 639-1 code of the body's language, None when the body is too short to tell."""
+    text = " ".join(paragraphs)
+    if len(_WORD.findall(text)) < 3:
+        return None
+    language, probability = _identifier().classify(text[:5000])
+    return language if probability >= 0.5 else None
+
+
+__all__ = ["extract", "REASONS", "is_timestamp"]

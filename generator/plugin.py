@@ -1,0 +1,125 @@
+"""The MkDocs plugin: thin event handlers around the stages.
+
+Declared in ``mkdocs.yml`` (``plugins: [postilla]``), so plain ``mkdocs build``,
+``mkdocs serve`` and ``mkdocs gh-deploy`` build the archive too. ``docs_dir`` is
+the content folder: article files are MkDocs pages and raw files are copied as
+they are; everything else the site shows is generated here in memory.
+
+Order of events, and why: ``on_files`` loads and validates the whole archive
+first (listing pages and, later, entity pages need every article), then adds the
+generated pages; ``on_page_markdown`` swaps an article's stored Markdown for a
+placeholder, and ``on_page_content`` puts the article HTML in its place, so no
+Markdown extension ever reads the article text.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Callable
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
+
+from . import archive as store
+from . import render, site
+from .model import Archive, Article
+
+log = logging.getLogger("mkdocs.plugins.postilla")
+
+PLACEHOLDER = "<!-- postilla:article -->"
+# Parts of the content folder that are data, not pages of the site.
+NOT_PUBLISHED = (store.SOURCES, store.ENTITIES, store.ANNOTATIONS + "/")
+
+
+class PostillaConfig(Config):
+    """Options of the ``postilla`` plugin in ``mkdocs.yml``."""
+
+    language = c.Optional(c.Type(str))
+    """Language of generated pages; defaults to ``theme.language``, else English."""
+
+
+class PostillaPlugin(BasePlugin[PostillaConfig]):
+    """Builds the archive's pages from the content folder (MkDocs' ``docs_dir``)."""
+
+    def __init__(self) -> None:
+        self.archive: Archive | None = None
+        self.articles: dict[str, Article] = {}
+        self.language = "en"
+        self.on_page_done: Callable[[], None] | None = None  # progress reporting, set by `postilla build`
+        self.on_total: Callable[[int], None] | None = None
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        theme_language = config.theme.get("language") if config.theme else None
+        self.language = self.config.language or theme_language or "en"
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        content = Path(config.docs_dir)
+        archive, problems = store.load_archive(content)
+        errors = [p for p in problems if p.severity == "error"]
+        for problem in problems:
+            if problem.severity != "error":
+                log.warning(str(problem))
+        if errors:
+            raise PluginError(
+                "the archive has errors (run `postilla check` for the full list):\n"
+                + "\n".join(f"  {p}" for p in errors)
+            )
+        self.archive = archive
+        self.articles = {f"{store.ARTICLES}/{a.id}.md": a for a in archive.articles}
+        for file in list(files):
+            if file.src_uri.startswith(NOT_PUBLISHED) or file.name.lower() == "readme":
+                files.remove(file)
+        for generated in site.generated_files(
+            archive, config.site_name, config.site_description, self.language
+        ):
+            if files.get_file_from_path(generated.path) is None:  # a hand-written page wins
+                files.append(File.generated(config, generated.path, content=generated.content))
+        if self.on_total:
+            self.on_total(len(files.documentation_pages()))
+        return files
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        article = self.articles.get(page.file.src_uri)
+        if article is None:
+            return markdown
+        page.meta = dict(render.page_meta(article))
+        return PLACEHOLDER
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if self.on_page_done:
+            self.on_page_done()
+        article = self.articles.get(page.file.src_uri)
+        if article is None or self.archive is None:
+            return html
+        source = self.archive.source_for(article.source)
+        rendered = render.article_page(article, source, _href_maker(page, config), self.language)
+        return html.replace(PLACEHOLDER, rendered)
+
+    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+        # docs_dir (the content folder) is watched by MkDocs already; the theme overrides too.
+        return server
+
+
+def _href_maker(page: Page, config: MkDocsConfig) -> render.Href:
+    """Links from `page` to other files, given by their path in the content folder."""
+
+    def href(src_path: str) -> str:
+        if src_path.endswith(".md"):
+            stem = src_path[:-3]
+            if config.use_directory_urls:
+                url = stem[: -len("index")] if stem.endswith("index") else stem + "/"
+            else:
+                url = stem + ".html"
+        else:
+            url = src_path
+        return get_relative_url(url, page.url)
+
+    return href

@@ -1,0 +1,171 @@
+"""The generated pages of the site (home, archive by date, sources) and downloads.
+
+Generated pages are Markdown, handed to MkDocs as virtual files: nothing is
+written into ``content/``. Every piece of archive text in them goes through
+`markdown_text.escape`, and links point at ``.md`` sources so that MkDocs checks
+them. No page lists the whole archive: the archive is split by year.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from . import export, i18n
+from .markdown_text import escape
+from .model import Archive, Article, Source
+
+LATEST_ON_HOME = 10
+DOWNLOADS = ("downloads/archive.jsonl", "downloads/archive.csv")
+
+
+@dataclass(frozen=True)
+class GeneratedFile:
+    """A file of the site that does not exist under ``content/``."""
+
+    path: str  # path in the site's source tree, e.g. ``archive/2021.md``
+    content: str
+
+
+def newest_first(articles: tuple[Article, ...] | list[Article]) -> list[Article]:
+    """Articles by date, newest first; undated ones last; ties by title."""
+    ordered = sorted(articles, key=lambda a: (a.title.casefold(), a.id))
+    return sorted(ordered, key=lambda a: a.date or "", reverse=True)
+
+
+def _link(article: Article, from_dir: str) -> str:
+    up = "../" * from_dir.count("/") if from_dir else ""
+    return f"[{escape(article.title)}]({up}articles/{article.id}.md)"
+
+
+def _item(article: Article, archive: Archive, from_dir: str, language: str) -> str:
+    source = archive.source_for(article.source)
+    publisher = source.name if source else (article.publisher or article.source)
+    bits = [i18n.format_date(article.date, language) if article.date else None, publisher]
+    extra = " · ".join(escape(b) for b in bits if b)
+    return f"- {_link(article, from_dir)}" + (f" — {extra}" if extra else "")
+
+
+def _count(n: int, language: str) -> str:
+    t = i18n.strings(language)
+    return t["article_count_one"] if n == 1 else t["article_count"].format(n=n)
+
+
+def home_page(archive: Archive, site_name: str, description: str | None, language: str) -> GeneratedFile:
+    t = i18n.strings(language)
+    dated = sorted(a.date for a in archive.articles if a.date)
+    sources = {a.source for a in archive.articles if a.source}
+    lines = [f"# {escape(site_name)}", "", escape(description or t["about"]), ""]
+    span = f" · {dated[0][:4]}–{dated[-1][:4]}" if dated else ""
+    lines += [
+        f"**{_count(len(archive.articles), language)}** · "
+        f"**{t['source_count'].format(n=len(sources))}**{span}",
+        "",
+        f"[{t['all_articles']}](archive/index.md) · [{t['sources']}](sources/index.md)",
+        "",
+        f"## {t['latest']}",
+        "",
+    ]
+    latest = newest_first(archive.articles)[:LATEST_ON_HOME]
+    lines += [_item(a, archive, "", language) for a in latest] or [t["no_articles"]]
+    lines += ["", f"## {t['downloads']}", ""]
+    lines += [f"- [{path.rsplit('/', 1)[1]}]({path})" for path in DOWNLOADS]
+    return GeneratedFile("index.md", "\n".join(lines) + "\n")
+
+
+def archive_pages(archive: Archive, language: str) -> list[GeneratedFile]:
+    """The archive index (years with counts) and one page per year, grouped by month."""
+    t = i18n.strings(language)
+    by_year: dict[str, list[Article]] = defaultdict(list)
+    for article in archive.articles:
+        by_year[article.year or "undated"].append(article)
+    years = sorted((y for y in by_year if y != "undated"), reverse=True)
+    index = [f"# {t['archive']}", "", _count(len(archive.articles), language), ""]
+    pages = []
+    for year in [*years, "undated"] if "undated" in by_year else years:
+        label = t["undated"] if year == "undated" else year
+        index.append(f"- [{label}]({year}.md) — {_count(len(by_year[year]), language)}")
+        pages.append(year_page(year, label, by_year[year], archive, language))
+    return [GeneratedFile("archive/index.md", "\n".join(index) + "\n"), *pages]
+
+
+def year_page(year: str, label: str, articles: list[Article], archive: Archive, language: str) -> GeneratedFile:
+    t = i18n.strings(language)
+    lines = [f"# {t['archive']}: {label}", "", _count(len(articles), language), ""]
+    by_month: dict[str | None, list[Article]] = defaultdict(list)
+    for article in articles:
+        by_month[article.month].append(article)
+    for month in sorted(by_month, key=lambda m: m or "", reverse=True):
+        if year != "undated":
+            heading = i18n.format_date(month, language) if month else f"{year} ({t['date_precision_year']})"
+            lines += [f"## {escape(heading)}", ""]
+        lines += [_item(a, archive, "archive/", language) for a in newest_first(by_month[month])]
+        lines.append("")
+    return GeneratedFile(f"archive/{year}.md", "\n".join(lines))
+
+
+def source_pages(archive: Archive, language: str) -> list[GeneratedFile]:
+    """The sources index and one page per source that has articles or is registered."""
+    t = i18n.strings(language)
+    counts = Counter(a.source for a in archive.articles if a.source)
+    registered = {s.domain: s for s in archive.sources}
+    domains = sorted(set(counts) | set(registered))
+    rows = [
+        f"| [{escape(registered[d].name if d in registered else d)}]({d}.md) "
+        f"| {escape(registered[d].kind or '') if d in registered else ''} "
+        f"| {escape(registered[d].country or '') if d in registered else ''} | {counts[d]} |"
+        for d in domains
+    ]
+    index = [
+        f"# {t['sources']}",
+        "",
+        f"| {t['source']} | {t['kind']} | {t['country']} | {t['articles']} |",
+        "|---|---|---|---:|",
+        *rows,
+        "",
+    ]
+    pages = [GeneratedFile("sources/index.md", "\n".join(index))]
+    for domain in domains:
+        articles = [a for a in archive.articles if a.source == domain]
+        pages.append(source_page(domain, registered.get(domain), articles, archive, language))
+    return pages
+
+
+def source_page(
+    domain: str, source: Source | None, articles: list[Article], archive: Archive, language: str
+) -> GeneratedFile:
+    t = i18n.strings(language)
+    lines = [f"# {escape(source.name if source else domain)}", ""]
+    facts = [("Domain", f"`{domain}`")]
+    if source:
+        facts += [
+            (t["kind"], escape(source.kind or "")),
+            (t["country"], escape(source.country or "")),
+            (t["website"], f"<{source.url}>" if source.url else ""),
+        ]
+    lines += [f"- **{k}:** {v}" for k, v in facts if v] + [""]
+    if source and source.notes:
+        lines += [f'!!! note "{t["notes"]}"', "", f"    {escape(source.notes)}", ""]
+    lines += [f"## {t['articles']}", "", _count(len(articles), language), ""]
+    lines += [_item(a, archive, "sources/", language) for a in newest_first(articles)]
+    return GeneratedFile(f"sources/{domain}.md", "\n".join(lines) + "\n")
+
+
+def download_files(archive: Archive) -> list[GeneratedFile]:
+    rows = export.records(archive)
+    return [
+        GeneratedFile(DOWNLOADS[0], export.to_jsonl(rows)),
+        GeneratedFile(DOWNLOADS[1], export.to_csv(rows)),
+    ]
+
+
+def generated_files(
+    archive: Archive, site_name: str, description: str | None, language: str
+) -> list[GeneratedFile]:
+    """Every generated page and download of the site."""
+    return [
+        home_page(archive, site_name, description, language),
+        *archive_pages(archive, language),
+        *source_pages(archive, language),
+        *download_files(archive),
+    ]
