@@ -117,16 +117,16 @@ def parse_article(text: str, display: str, expected_id: str | None = None) -> Ar
     try:
         located = yamlio.load(front)
     except yamlio.YamlError as exc:
-        line = None if exc.line is None else exc.line + 1
-        raise ContentError(Problem(display, line, exc.message, exc.column)) from None
+        # The front matter text starts with the newline after the opening '---', so
+        # its line numbers are already the file's.
+        raise ContentError(Problem(display, exc.line, exc.message, exc.column)) from None
     if not isinstance(located.data, dict):
         raise ContentError(Problem(display, 2, "front matter must be a mapping of keys to values"))
-    problems = schema.validate(located, "article", display, line_offset=1)
+    problems = schema.validate(located, "article", display)
     meta = located.data
 
     def line_of(key: str) -> int | None:
-        line = located.line_of((key,))[0]
-        return None if line is None else line + 1
+        return located.line_of((key,))[0]
 
     if not problems:
         if expected_id is not None and meta["id"] != expected_id:
@@ -230,7 +230,9 @@ def write_text_atomic(path: Path, text: str | bytes) -> None:
 # --- registries -----------------------------------------------------------
 
 
-def _load_registry(path: Path, name: str) -> tuple[list[dict[str, Any]], yamlio.Located | None, list[Problem]]:
+def _load_registry(
+    path: Path, name: str
+) -> tuple[list[dict[str, Any]], yamlio.Located | None, list[Problem]]:
     display = display_path(path)
     if not path.exists():
         return [], None, []
@@ -259,7 +261,11 @@ def _duplicates(
         if value in seen:
             first = located.line_of((seen[value], key))[0]
             problems.append(
-                Problem(display, line, f"{what} {item[key]!r} is already registered on line {first} — merge the two entries")
+                Problem(
+                    display,
+                    line,
+                    f"{what} {item[key]!r} is already registered on line {first} — merge the two entries",
+                )
             )
         else:
             seen[value] = index

@@ -12,6 +12,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from mkdocs.commands import build as mkdocs_build
 from mkdocs.config import load_config
@@ -19,6 +20,7 @@ from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
 from tqdm import tqdm
 
 from .model import ContentError, Problem
+from .plugin import ARCHIVE_ERRORS
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class _Counter(logging.Handler):
         self.bar = bar
 
     def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith(ARCHIVE_ERRORS):
+            return  # raised again as a ContentError, printed by the caller
         if record.levelno >= logging.WARNING:
             self.warnings += 1
         message = f"{record.levelname}: {record.getMessage()}"
@@ -58,9 +62,17 @@ def build_site(
 ) -> BuildResult:
     """Build the site from `content` with the MkDocs configuration `config_file`."""
     if not config_file.is_file():
-        raise ContentError(Problem(str(config_file), None, "MkDocs configuration not found — run from the project folder or pass --config"))
+        raise ContentError(
+            Problem(
+                str(config_file),
+                None,
+                "MkDocs configuration not found — run from the project folder or pass --config",
+            )
+        )
     if not content.is_dir():
-        raise ContentError(Problem(str(content), None, "content folder not found — pass --content DIR"))
+        raise ContentError(
+            Problem(str(content), None, "content folder not found — pass --content DIR")
+        )
     started = time.perf_counter()
     probe = load_config(str(config_file), docs_dir=str(content.resolve()))
     target = Path(site_dir or probe.site_dir).resolve()
@@ -79,7 +91,13 @@ def build_site(
         )
         plugin = config.plugins.get("postilla")
         if plugin is None:
-            raise ContentError(Problem(str(config_file), None, "the 'postilla' plugin is not listed under plugins: — add it"))
+            raise ContentError(
+                Problem(
+                    str(config_file),
+                    None,
+                    "the 'postilla' plugin is not listed under plugins: — add it",
+                )
+            )
 
         def on_total(total: int) -> None:
             bar.reset(total=total)
@@ -93,6 +111,10 @@ def build_site(
         config.plugins.on_startup(command="build", dirty=False)
         try:
             mkdocs_build.build(config)
+        except Abort:
+            if plugin.problems:  # type: ignore[attr-defined]
+                raise ContentError(plugin.problems) from None  # type: ignore[attr-defined]
+            raise
         finally:
             config.plugins.on_shutdown()
         _swap_into_place(staging, target)
@@ -123,10 +145,17 @@ def serve_site(config_file: Path, content: Path, dev_addr: str | None = None) ->
     from mkdocs.commands.serve import serve
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s")
-    kwargs = {"docs_dir": str(content.resolve())}
+    options: dict[str, Any] = {"docs_dir": str(content.resolve())}
     if dev_addr:
-        kwargs["dev_addr"] = dev_addr
-    serve(config_file=str(config_file), **kwargs)
+        options["dev_addr"] = dev_addr
+    serve(config_file=str(config_file), **options)
 
 
-__all__ = ["BuildResult", "build_site", "serve_site", "Abort", "ConfigurationError", "MkDocsException"]
+__all__ = [
+    "BuildResult",
+    "build_site",
+    "serve_site",
+    "Abort",
+    "ConfigurationError",
+    "MkDocsException",
+]

@@ -36,7 +36,9 @@ REASONS: dict[str, str] = {
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SENTENCE_END = re.compile(r"[.!?…:;\"”»)]$")
 # A full stop glued to the next sentence: "terroristi.A quanto", "operativi.Tuttavia".
-_GLUED = re.compile(r"(?P<word>[\w'’-]*\w)(?P<stop>[.!?]+[\"”»]?)(?P<next>\*?[A-ZÀ-ÖØ-Þ])(?=[\w\s'’])")
+_GLUED = re.compile(
+    r"(?P<word>[\w'’-]*\w)(?P<stop>[.!?]+[\"”»]?)(?P<next>\*?[A-ZÀ-ÖØ-Þ])(?=[\w\s'’])"
+)
 _FOOTNOTE = re.compile(r"^(\*{1,3}|\(\*\)|†|¹)\s*\S")
 
 
@@ -69,9 +71,7 @@ def clean(raw: RawArticle) -> CleanedText:
         key = _line_key(text)
         seen.setdefault(key, number)
         if rule == "repeated":
-            decisions.append(
-                LineDecision(number, text, label, rule, f"repeats line {seen[key]}")
-            )
+            decisions.append(LineDecision(number, text, label, rule, f"repeats line {seen[key]}"))
         else:
             decisions.append(_decide(number, text, label, rule))
     body_lines = [d.text for d in decisions if d.label == "body"]

@@ -32,7 +32,10 @@ def main(argv: list[str] | None = None) -> int:
 def make_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--content", type=Path, default=Path("content"), metavar="DIR",
+        "--content",
+        type=Path,
+        default=Path("content"),
+        metavar="DIR",
         help="the archive's content folder (default: ./content)",
     )
     parser = argparse.ArgumentParser(
@@ -43,15 +46,20 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("import", parents=[common], help="import raw article files")
     p.add_argument("inputs", nargs="*", type=Path, metavar="FILE|DIR")
-    p.add_argument("--url", help="original address of the article (one file only), when its header has none")
     p.add_argument(
-        "--reclean", action="store_true",
+        "--url", help="original address of the article (one file only), when its header has none"
+    )
+    p.add_argument(
+        "--reclean",
+        action="store_true",
         help="regenerate articles from their raw files, except those whose body was edited by hand",
     )
     p.set_defaults(run=cmd_import)
 
     p = commands.add_parser("build", parents=[common], help="build the site")
-    p.add_argument("--site", type=Path, metavar="DIR", help="output folder (default: site_dir of mkdocs.yml)")
+    p.add_argument(
+        "--site", type=Path, metavar="DIR", help="output folder (default: site_dir of mkdocs.yml)"
+    )
     p.add_argument("--config", type=Path, default=Path("mkdocs.yml"), help="MkDocs configuration")
     p.add_argument("--strict", action="store_true", help="fail on MkDocs warnings too")
     p.add_argument("--verbose", action="store_true", help="show MkDocs' messages")
@@ -59,7 +67,9 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("serve", parents=[common], help="live preview of the site")
     p.add_argument("--config", type=Path, default=Path("mkdocs.yml"), help="MkDocs configuration")
-    p.add_argument("--dev-addr", metavar="IP:PORT", help="address to serve on (default 127.0.0.1:8000)")
+    p.add_argument(
+        "--dev-addr", metavar="IP:PORT", help="address to serve on (default 127.0.0.1:8000)"
+    )
     p.set_defaults(run=cmd_serve)
 
     p = commands.add_parser("check", parents=[common], help="validate the whole content folder")
@@ -67,7 +77,9 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("export", parents=[common], help="the archive as data")
     p.add_argument("--format", choices=sorted(export.FORMATS), default="jsonl")
-    p.add_argument("--output", type=Path, metavar="FILE", help="write here instead of standard output")
+    p.add_argument(
+        "--output", type=Path, metavar="FILE", help="write here instead of standard output"
+    )
     p.set_defaults(run=cmd_export)
     return parser
 
@@ -84,7 +96,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         for outcome in outcomes:
             print(outcome, file=sys.stderr if outcome.status == "error" else sys.stdout)
         if kept:
-            print(f"{len(kept)} hand-edited article(s) left alone: " + ", ".join(o.article_id or "" for o in kept))
+            print(
+                f"{len(kept)} hand-edited article(s) left alone: "
+                + ", ".join(o.article_id or "" for o in kept)
+            )
         return EXIT_PROBLEMS if any(o.status == "error" for o in outcomes) else EXIT_OK
     if not args.inputs:
         print("error: name the raw files or folders to import", file=sys.stderr)
@@ -123,7 +138,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     except MkDocsException as exc:
         print(f"error: the build failed: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
-    print(f"Built {result.pages} pages into {archive.display_path(result.site)} in {result.seconds:.1f} s")
+    print(
+        f"Built {result.pages} pages into {archive.display_path(result.site)} in {result.seconds:.1f} s"
+    )
     return EXIT_OK
 
 
@@ -157,12 +174,23 @@ def check(content: Path) -> list[Problem]:
         return [Problem(str(content), None, "content folder not found — pass --content DIR")]
     loaded, problems = archive.load_archive(content, verify_raw=True)
     referenced = {a.raw for a in loaded.articles}
+    article_ids = {p.stem for p in archive.article_paths(content)}
     raw_dir = content / archive.RAW
     for path in sorted(raw_dir.glob("*")) if raw_dir.is_dir() else []:
         relative = f"{archive.RAW}/{path.name}"
-        if path.is_file() and not path.name.startswith(".") and relative not in referenced:
+        if (
+            path.is_file()
+            and not path.name.startswith(".")
+            and relative not in referenced
+            and path.stem not in article_ids  # an article that failed to load has its own error
+        ):
             problems.append(
-                Problem(archive.display_path(path), None, "raw file not used by any article", severity="warning")
+                Problem(
+                    archive.display_path(path),
+                    None,
+                    "raw file not used by any article",
+                    severity="warning",
+                )
             )
     return problems
 

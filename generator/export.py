@@ -55,7 +55,9 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
     for row in rows:
         writer.writerow(
             {
-                k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else ("" if v is None else v)
+                k: json.dumps(v, ensure_ascii=False)
+                if isinstance(v, (list, dict))
+                else ("" if v is None else v)
                 for k, v in row.items()
             }
         )

@@ -7,7 +7,7 @@ archive); a language missing here falls back to English. To add one, copy the
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 STRINGS: dict[str, dict[str, str]] = {
     "en": {

@@ -17,7 +17,16 @@ from . import archive, markdown_text
 from .clean import clean
 from .ingest import read_raw
 from .metadata import extract
-from .model import Article, CleanedText, ContentError, Metadata, Problem, RawArticle, Source, match_source
+from .model import (
+    Article,
+    CleanedText,
+    ContentError,
+    Metadata,
+    Problem,
+    RawArticle,
+    Source,
+    match_source,
+)
 
 ID_MAX = 80
 RAW_SUFFIXES = {".txt", ".text", ""}
@@ -57,7 +66,9 @@ def build_article(
 ) -> Article:
     """The article a raw file becomes. Pure: writes nothing."""
     source = match_source(metadata.source, sources) if metadata.source else None
-    suffix = Path(raw.name).suffix.lower() if Path(raw.name).suffix.lower() in RAW_SUFFIXES else ".txt"
+    suffix = (
+        Path(raw.name).suffix.lower() if Path(raw.name).suffix.lower() in RAW_SUFFIXES else ".txt"
+    )
     body = markdown_text.body_to_markdown(cleaned.paragraphs)
     return Article(
         id=article_id,
@@ -124,13 +135,25 @@ def import_files(
             outcomes += [Outcome(shown, "error", None, str(p)) for p in exc.problems]
             continue
         if raw.sha256 in by_sha:
-            outcomes.append(Outcome(shown, "already", by_sha[raw.sha256], f"already imported as {by_sha[raw.sha256]}"))
+            outcomes.append(
+                Outcome(
+                    shown,
+                    "already",
+                    by_sha[raw.sha256],
+                    f"already imported as {by_sha[raw.sha256]}",
+                )
+            )
             continue
         cleaned = clean(raw)
         metadata = extract(raw, cleaned, url=url)
         if metadata.url and metadata.url in by_url:
             outcomes.append(
-                Outcome(shown, "already", by_url[metadata.url], f"already imported as {by_url[metadata.url]} (same URL)")
+                Outcome(
+                    shown,
+                    "already",
+                    by_url[metadata.url],
+                    f"already imported as {by_url[metadata.url]} (same URL)",
+                )
             )
             continue
         if not cleaned.paragraphs:
@@ -175,7 +198,9 @@ def write_new_article(content: Path, article: Article, raw_bytes: bytes) -> None
     for path in (raw_path, article_path):
         if path.exists():
             raise ContentError(
-                Problem(archive.display_path(path), None, "already exists — refusing to overwrite it")
+                Problem(
+                    archive.display_path(path), None, "already exists — refusing to overwrite it"
+                )
             )
     archive.write_text_atomic(raw_path, raw_bytes)
     try:
@@ -204,7 +229,11 @@ def reclean(content: Path) -> list[Outcome]:
             outcomes += [Outcome(shown, "error", None, str(p)) for p in exc.problems]
             continue
         if archive.sha256_text(archive.stored_body(text)) != old.body_sha256:
-            outcomes.append(Outcome(shown, "kept-edited", old.id, "body edited by hand since import — left alone"))
+            outcomes.append(
+                Outcome(
+                    shown, "kept-edited", old.id, "body edited by hand since import — left alone"
+                )
+            )
             continue
         raw_path = content / old.raw
         try:

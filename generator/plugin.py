@@ -15,8 +15,9 @@ Markdown extension ever reads the article text.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
@@ -29,11 +30,12 @@ from mkdocs.utils import get_relative_url
 
 from . import archive as store
 from . import render, site
-from .model import Archive, Article
+from .model import Archive, Article, Problem
 
 log = logging.getLogger("mkdocs.plugins.postilla")
 
 PLACEHOLDER = "<!-- postilla:article -->"
+ARCHIVE_ERRORS = "the archive has errors (`postilla check` lists them all):\n"
 # Parts of the content folder that are data, not pages of the site.
 NOT_PUBLISHED = (store.SOURCES, store.ENTITIES, store.ANNOTATIONS + "/")
 
@@ -51,8 +53,11 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
     def __init__(self) -> None:
         self.archive: Archive | None = None
         self.articles: dict[str, Article] = {}
+        self.problems: list[Problem] = []
         self.language = "en"
-        self.on_page_done: Callable[[], None] | None = None  # progress reporting, set by `postilla build`
+        self.on_page_done: Callable[[], None] | None = (
+            None  # progress reporting, set by `postilla build`
+        )
         self.on_total: Callable[[int], None] | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -67,11 +72,9 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         for problem in problems:
             if problem.severity != "error":
                 log.warning(str(problem))
+        self.problems = errors
         if errors:
-            raise PluginError(
-                "the archive has errors (run `postilla check` for the full list):\n"
-                + "\n".join(f"  {p}" for p in errors)
-            )
+            raise PluginError(ARCHIVE_ERRORS + "\n".join(f"  {p}" for p in errors))
         self.archive = archive
         self.articles = {f"{store.ARTICLES}/{a.id}.md": a for a in archive.articles}
         for file in list(files):
@@ -86,7 +89,9 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
             self.on_total(len(files.documentation_pages()))
         return files
 
-    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
         article = self.articles.get(page.file.src_uri)
         if article is None:
             return markdown

@@ -8,13 +8,15 @@ highlights) insert spans at character offsets of this same plain text.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from html import escape
-from typing import Callable, Mapping
 
 from . import i18n
 from .model import Article, Source
 
-Href = Callable[[str], str]  # a source path (``sources/x.com.md``, ``raw/a.txt``) -> a relative link
+Href = Callable[
+    [str], str
+]  # a source path (``sources/x.com.md``, ``raw/a.txt``) -> a relative link
 
 READING_WORDS_PER_MINUTE = 200
 
@@ -29,15 +31,15 @@ def attr(value: str) -> str:
     return escape(value, quote=True)
 
 
-def article_page(
-    article: Article, source: Source | None, href: Href, language: str
-) -> str:
+def article_page(article: Article, source: Source | None, href: Href, language: str) -> str:
     """The content of an article's page: title, metadata panel, body, footnotes, removed lines."""
     t = i18n.strings(language)
     lang = f' lang="{attr(article.language)}"' if article.language else ""
     parts = [f'<article class="postilla-article"{lang}>', f"<h1>{text(article.title)}</h1>"]
     if article.title_source == "derived":
-        parts.append(f'<p class="postilla-derived-title" data-search-exclude>{text(t["derived_title"])}</p>')
+        parts.append(
+            f'<p class="postilla-derived-title" data-search-exclude>{text(t["derived_title"])}</p>'
+        )
     parts.append(metadata_panel(article, source, href, language))
     parts.append(body_html(article.paragraphs))
     if article.footnotes:
@@ -68,16 +70,27 @@ def metadata_panel(article: Article, source: Source | None, href: Href, language
     if article.source:
         name = source.name if source else (article.publisher or article.source)
         rows.append(
-            (t["publisher"], f'<a href="{attr(href(f"sources/{article.source}.md"))}">{text(name)}</a>')
+            (
+                t["publisher"],
+                f'<a href="{attr(href(f"sources/{article.source}.md"))}">{text(name)}</a>',
+            )
         )
     rows.append((t["date"], date_html(article.date, language)))
     if article.published:
-        rows.append((t["published"], f'<time datetime="{attr(article.published)}">{text(article.published)}</time>'))
+        rows.append(
+            (
+                t["published"],
+                f'<time datetime="{attr(article.published)}">{text(article.published)}</time>',
+            )
+        )
     if article.author:
         rows.append((t["author"], text(article.author)))
     if article.url:
         rows.append(
-            (t["original"], f'<a href="{attr(article.url)}" rel="noopener nofollow">{text(article.url)}</a>')
+            (
+                t["original"],
+                f'<a href="{attr(article.url)}" rel="noopener nofollow">{text(article.url)}</a>',
+            )
         )
     if article.language:
         rows.append((t["language"], f"<code>{text(article.language)}</code>"))
@@ -101,7 +114,7 @@ def date_html(value: str | None, language: str) -> str:
         return f'<span class="postilla-nodate">{text(t["unknown_date"])}</span>'
     shown = text(i18n.format_date(value, language))
     note = {1: t["date_precision_year"], 2: t["date_precision_month"]}.get(len(value.split("-")))
-    suffix = f' <small>({text(note)})</small>' if note else ""
+    suffix = f" <small>({text(note)})</small>" if note else ""
     return f'<time datetime="{attr(value)}">{shown}</time>{suffix}'
 
 
@@ -116,7 +129,7 @@ def removed_lines(article: Article, language: str) -> str:
     )
     return (
         f'<details class="note postilla-removed" data-search-exclude>'
-        f'<summary>{text(t["removed"].format(n=len(article.removed)))}</summary>'
+        f"<summary>{text(t['removed'].format(n=len(article.removed)))}</summary>"
         f"<ol>{items}</ol></details>"
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -20,16 +20,14 @@ from .model import Problem
 from .yamlio import Located
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(name: str) -> Draft202012Validator:
     """The validator for ``generator/schemas/<name>.schema.json``."""
     text = resources.files(__package__).joinpath(f"schemas/{name}.schema.json").read_text("utf-8")
     return Draft202012Validator(json.loads(text))
 
 
-def validate(
-    located: Located, name: str, display: str, *, line_offset: int = 0
-) -> list[Problem]:
+def validate(located: Located, name: str, display: str, *, line_offset: int = 0) -> list[Problem]:
     """Every schema problem of a loaded YAML document, in file order."""
     problems = []
     for error in validator(name).iter_errors(located.data):
@@ -74,7 +72,11 @@ def describe(error: ValidationError) -> tuple[str, bool]:
         return f"{where} is {error.instance!r}, which is not one of: {options}", False
     if kind == "pattern":
         described = error.schema.get("description")
-        hint = f" — expected {described}" if described else f" — expected the form {error.validator_value}"
+        hint = (
+            f" — expected {described}"
+            if described
+            else f" — expected the form {error.validator_value}"
+        )
         return f"{where} {error.instance!r} is not valid{hint}", False
     if kind == "minLength":
         return f"{where} is empty — give a value or remove the key", False

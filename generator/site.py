@@ -51,7 +51,9 @@ def _count(n: int, language: str) -> str:
     return t["article_count_one"] if n == 1 else t["article_count"].format(n=n)
 
 
-def home_page(archive: Archive, site_name: str, description: str | None, language: str) -> GeneratedFile:
+def home_page(
+    archive: Archive, site_name: str, description: str | None, language: str
+) -> GeneratedFile:
     t = i18n.strings(language)
     dated = sorted(a.date for a in archive.articles if a.date)
     sources = {a.source for a in archive.articles if a.source}
@@ -89,7 +91,9 @@ def archive_pages(archive: Archive, language: str) -> list[GeneratedFile]:
     return [GeneratedFile("archive/index.md", "\n".join(index) + "\n"), *pages]
 
 
-def year_page(year: str, label: str, articles: list[Article], archive: Archive, language: str) -> GeneratedFile:
+def year_page(
+    year: str, label: str, articles: list[Article], archive: Archive, language: str
+) -> GeneratedFile:
     t = i18n.strings(language)
     lines = [f"# {t['archive']}: {label}", "", _count(len(articles), language), ""]
     by_month: dict[str | None, list[Article]] = defaultdict(list)
@@ -97,7 +101,11 @@ def year_page(year: str, label: str, articles: list[Article], archive: Archive, 
         by_month[article.month].append(article)
     for month in sorted(by_month, key=lambda m: m or "", reverse=True):
         if year != "undated":
-            heading = i18n.format_date(month, language) if month else f"{year} ({t['date_precision_year']})"
+            heading = (
+                i18n.format_date(month, language)
+                if month
+                else f"{year} ({t['date_precision_year']})"
+            )
             lines += [f"## {escape(heading)}", ""]
         lines += [_item(a, archive, "archive/", language) for a in newest_first(by_month[month])]
         lines.append("")

@@ -58,6 +58,11 @@ class Located:
         return self.positions.get((), (None, None))
 
 
+def _position(mark: Any) -> tuple[int | None, int | None]:
+    """1-based (line, column) of a PyYAML mark, if there is one."""
+    return (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+
+
 class _Loader(yaml.SafeLoader):
     """A SafeLoader that resolves every plain scalar to str and refuses anchors and aliases."""
 
@@ -66,14 +71,12 @@ class _Loader(yaml.SafeLoader):
         if isinstance(event, AliasEvent):
             raise YamlError(
                 f"alias *{event.anchor} is not allowed — write the value out in full",
-                event.start_mark.line + 1,
-                event.start_mark.column + 1,
+                *_position(event.start_mark),
             )
         if isinstance(event, (ScalarEvent, SequenceStartEvent, MappingStartEvent)) and event.anchor:
             raise YamlError(
                 f"anchor &{event.anchor} is not allowed — write the value out in full",
-                event.start_mark.line + 1,
-                event.start_mark.column + 1,
+                *_position(event.start_mark),
             )
         return Composer.compose_node(self, parent, index)
 
@@ -151,7 +154,9 @@ def _to_python(
             raise YamlError("a key must be a plain word", key_line, key_column)
         key = key_node.value
         if key == "<<":
-            raise YamlError("merge keys (<<) are not allowed — write the keys out", key_line, key_column)
+            raise YamlError(
+                "merge keys (<<) are not allowed — write the keys out", key_line, key_column
+            )
         if key in result:
             first = key_positions[path + (key,)][0]
             raise YamlError(
