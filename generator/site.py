@@ -58,7 +58,8 @@ def home_page(
     dated = sorted(a.date for a in archive.articles if a.date)
     sources = {a.source for a in archive.articles if a.source}
     lines = [f"# {escape(site_name)}", "", escape(description or t["about"]), ""]
-    span = f" · {dated[0][:4]}–{dated[-1][:4]}" if dated else ""
+    first, last = (dated[0][:4], dated[-1][:4]) if dated else ("", "")
+    span = "" if not dated else f" · {first}" if first == last else f" · {first}–{last}"
     lines += [
         f"**{_count(len(archive.articles), language)}** · "
         f"**{t['source_count'].format(n=len(sources))}**{span}",

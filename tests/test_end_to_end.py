@@ -265,3 +265,16 @@ def test_shipped_content_builds_strict(tmp_path: Path) -> None:
     )
     assert result.warnings == 0
     assert len(list((tmp_path / "site" / "articles").iterdir())) == 2
+
+
+def test_interface_language_follows_the_configuration(tmp_path: Path, content: Path) -> None:
+    config = tmp_path / "mkdocs.yml"
+    text = (ROOT / "mkdocs.yml").read_text("utf-8").replace("language: it", "language: en")
+    config.write_text(text.replace("custom_dir: theme", f"custom_dir: {ROOT / 'theme'}"), "utf-8")
+    build_site(config, content, tmp_path / "site", strict=True, progress=False)
+    home = (tmp_path / "site" / "index.html").read_text("utf-8")
+    assert '<html lang="en"' in home and "Latest articles" in home
+    article = page(tmp_path / "site", SPUTNIK_ID)
+    assert (
+        "24 October 2021" in article and "Publisher" in article and "Removed by cleaning" in article
+    )
