@@ -7,6 +7,7 @@ archive); a language missing here falls back to English. To add one, copy the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -53,6 +54,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "previous": "Previous",
         "next": "Next",
         "about": "An archive of news articles, cleaned, described and searchable.",
+        "domain": "Domain",
     },
     "it": {
         "home": "Home",
@@ -97,8 +99,60 @@ STRINGS: dict[str, dict[str, str]] = {
         "previous": "Precedente",
         "next": "Successiva",
         "about": "Un archivio di articoli di giornale, ripuliti, descritti e consultabili.",
+        "domain": "Dominio",
     },
 }
+
+# Why a line was removed, by cleaning rule id, for readers of a non-English site.
+# The front matter keeps the English reason; a rule missing here is shown in English.
+RULE_REASONS: dict[str, dict[str, str]] = {
+    "it": {
+        "header": "riga d'intestazione dello scraper (data e indirizzo)",
+        "headline": "il titolo",
+        "repeated": "ripete una riga precedente",
+        "repeated_line": "ripete la riga {n}",
+        "timestamp": "data e ora di pubblicazione",
+        "repeated-timestamp": "ripete data e ora di pubblicazione",
+        "byline": "firma",
+        "after-byline": "dopo la firma finale: biografia dell'autore o elementi della pagina",
+        "after-end": "dopo la fine dell'articolo (commenti, banner dei cookie, paywall)",
+        "kicker": "etichetta di sezione sopra il titolo",
+        "teaser": "anteprima che ripete l'inizio dell'articolo",
+        "short-line": "troppo breve per essere testo: un'etichetta o una voce di menu",
+        "cookie-banner": "banner dei cookie o della privacy",
+        "comment-form": "modulo o sezione dei commenti",
+        "comment-controls": "pulsanti dei commenti",
+        "paywall": "paywall o invito ad accedere",
+        "newsletter": "iscrizione alla newsletter",
+        "share": "pulsanti di condivisione",
+        "related": "collegamenti ad altri articoli",
+        "reading-time": "tempo di lettura",
+        "copyright": "riga del copyright",
+        "advertising": "spazio pubblicitario",
+        "photo-credit": "didascalia o crediti di una foto",
+        "navigation": "navigazione o menu del sito",
+    },
+}
+
+
+def rule_reason(rule: str, stored: str, language: str) -> str:
+    """Why a line was removed, in `language` when known, else the stored (English) reason."""
+    table = RULE_REASONS.get(language.split("-")[0].lower(), {})
+    repeated = re.fullmatch(r"repeats line (\d+)", stored)
+    if repeated and "repeated_line" in table:
+        return table["repeated_line"].format(n=repeated[1])
+    return table.get(rule, stored or rule)
+
+
+def format_datetime(value: str, language: str) -> str:
+    """``2021-10-24T22:48:00+02:00`` as ``24 ottobre 2021, 22:48 (UTC+02:00)``."""
+    day, _, rest = value.partition("T")
+    clock = rest[:5]
+    offset = rest[8:] if len(rest) > 8 else ""
+    zone = "UTC" if offset in ("Z", "+00:00") else f"UTC{offset}" if offset else ""
+    shown = f"{format_date(day, language)}, {clock}"
+    return f"{shown} ({zone})" if zone else shown
+
 
 MONTH_NAMES: dict[str, tuple[str, ...]] = {
     "en": ("January", "February", "March", "April", "May", "June", "July", "August",

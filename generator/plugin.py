@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
@@ -29,7 +28,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from . import archive as store
-from . import render, site
+from . import render, search, site
 from .model import Archive, Article, Problem
 
 log = logging.getLogger("mkdocs.plugins.postilla")
@@ -45,6 +44,8 @@ class PostillaConfig(Config):
 
     language = c.Optional(c.Type(str))
     """Language of generated pages; defaults to ``theme.language``, else English."""
+    search = c.Type(bool, default=True)
+    """Index the built site with Pagefind and show its search box in the header."""
 
 
 class PostillaPlugin(BasePlugin[PostillaConfig]):
@@ -63,6 +64,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         theme_language = config.theme.get("language") if config.theme else None
         self.language = self.config.language or theme_language or "en"
+        config.extra["postilla_search"] = self.config.search
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -108,9 +110,9 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         rendered = render.article_page(article, source, _href_maker(page, config), self.language)
         return html.replace(PLACEHOLDER, rendered)
 
-    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
-        # docs_dir (the content folder) is watched by MkDocs already; the theme overrides too.
-        return server
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.config.search:
+            search.index_site(Path(config.site_dir))
 
 
 def _href_maker(page: Page, config: MkDocsConfig) -> render.Href:

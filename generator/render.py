@@ -35,10 +35,14 @@ def article_page(article: Article, source: Source | None, href: Href, language: 
     """The content of an article's page: title, metadata panel, body, footnotes, removed lines."""
     t = i18n.strings(language)
     lang = f' lang="{attr(article.language)}"' if article.language else ""
-    parts = [f'<article class="postilla-article"{lang}>', f"<h1>{text(article.title)}</h1>"]
+    parts = [
+        f'<article class="postilla-article" data-pagefind-body{lang}>',
+        f'<h1 data-pagefind-meta="title">{text(article.title)}</h1>',
+        search_fields(article, source, language),
+    ]
     if article.title_source == "derived":
         parts.append(
-            f'<p class="postilla-derived-title" data-search-exclude>{text(t["derived_title"])}</p>'
+            f'<p class="postilla-derived-title" data-pagefind-ignore>{text(t["derived_title"])}</p>'
         )
     parts.append(metadata_panel(article, source, href, language))
     parts.append(body_html(article.paragraphs))
@@ -52,6 +56,24 @@ def article_page(article: Article, source: Source | None, href: Href, language: 
         parts.append(removed_lines(article, language))
     parts.append("</article>")
     return "\n".join(parts)
+
+
+def search_fields(article: Article, source: Source | None, language: str) -> str:
+    """Hidden fields for the search index: result details and filters (source, year, language)."""
+    publisher = source.name if source else (article.publisher or article.source)
+    fields = [
+        ("meta", "publisher", publisher),
+        ("meta", "date", i18n.format_date(article.date, language) if article.date else None),
+        ("filter", "source", publisher),
+        ("filter", "year", article.year),
+        ("filter", "language", article.language),
+    ]
+    spans = "".join(
+        f'<span data-pagefind-{kind}="{name}">{text(value)}</span>'
+        for kind, name, value in fields
+        if value
+    )
+    return f'<div hidden data-pagefind-ignore="index">{spans}</div>'
 
 
 def body_html(paragraphs: tuple[str, ...] | list[str]) -> str:
@@ -77,11 +99,9 @@ def metadata_panel(article: Article, source: Source | None, href: Href, language
         )
     rows.append((t["date"], date_html(article.date, language)))
     if article.published:
+        shown = i18n.format_datetime(article.published, language)
         rows.append(
-            (
-                t["published"],
-                f'<time datetime="{attr(article.published)}">{text(article.published)}</time>',
-            )
+            (t["published"], f'<time datetime="{attr(article.published)}">{text(shown)}</time>')
         )
     if article.author:
         rows.append((t["author"], text(article.author)))
@@ -104,7 +124,7 @@ def metadata_panel(article: Article, source: Source | None, href: Href, language
         )
     )
     body = "".join(f"<dt>{text(k)}</dt><dd>{v}</dd>" for k, v in rows)
-    return f'<dl class="postilla-meta" data-search-exclude>{body}</dl>'
+    return f'<dl class="postilla-meta" data-pagefind-ignore>{body}</dl>'
 
 
 def date_html(value: str | None, language: str) -> str:
@@ -122,13 +142,13 @@ def removed_lines(article: Article, language: str) -> str:
     """The collapsed list of lines cleaning removed, each with its rule and reason."""
     t = i18n.strings(language)
     items = "".join(
-        f'<li value="{r.line}"><span class="postilla-rule" title="{attr(r.reason)}">'
-        f"{text(r.reason or r.rule)}</span> <code>{text(r.rule)}</code><br>"
+        f'<li value="{r.line}"><span class="postilla-rule">'
+        f"{text(i18n.rule_reason(r.rule, r.reason, language))}</span> <code>{text(r.rule)}</code><br>"
         f"<q>{text(r.text)}</q></li>"
         for r in article.removed
     )
     return (
-        f'<details class="note postilla-removed" data-search-exclude>'
+        f'<details class="note postilla-removed" data-pagefind-ignore>'
         f"<summary>{text(t['removed'].format(n=len(article.removed)))}</summary>"
         f"<ol>{items}</ol></details>"
     )

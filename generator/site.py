@@ -118,7 +118,7 @@ def source_pages(archive: Archive, language: str) -> list[GeneratedFile]:
     t = i18n.strings(language)
     counts = Counter(a.source for a in archive.articles if a.source)
     registered = {s.domain: s for s in archive.sources}
-    domains = sorted(set(counts) | set(registered))
+    domains = sorted(counts)  # registered sources without articles get a page when they have one
     rows = [
         f"| [{escape(registered[d].name if d in registered else d)}]({d}.md) "
         f"| {escape(registered[d].kind or '') if d in registered else ''} "
@@ -145,7 +145,7 @@ def source_page(
 ) -> GeneratedFile:
     t = i18n.strings(language)
     lines = [f"# {escape(source.name if source else domain)}", ""]
-    facts = [("Domain", f"`{domain}`")]
+    facts = [(t["domain"], f"`{domain}`")]
     if source:
         facts += [
             (t["kind"], escape(source.kind or "")),

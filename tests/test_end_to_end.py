@@ -194,7 +194,7 @@ def test_markdown_and_html_in_a_scraped_text_stay_text(built: tuple[Path, Path])
     ):
         assert markup not in body, markup
     assert not re.search(r"<[^>]*\son\w+=", body), "an event-handler attribute reached the HTML"
-    heading = re.search(r"<h1>(.*?)</h1>", html)[1]
+    heading = re.search(r"<h1[^>]*>(.*?)</h1>", html)[1]
     assert visible_text(heading) == "# Non è un titolo Markdown"
 
 
@@ -209,6 +209,7 @@ def test_generated_pages(built: tuple[Path, Path]) -> None:
     assert "ottobre 2021" in year and SPUTNIK_ID in year
     source = (site / "sources" / "it.sputniknews.com" / "index.html").read_text("utf-8")
     assert "Sputnik Italia" in source and "Rossiya Segodnya" in source and SPUTNIK_ID in source
+    assert not (site / "sources" / "sputniknews.com").exists()  # registered, no articles
     assert (site / "sources" / "ancorafischiailvento.org" / "index.html").exists()
     # articles are not in the navigation: no page carries the list of all articles
     assert SPUTNIK_ID not in (site / "pages" / "about" / "index.html").read_text("utf-8")
@@ -232,14 +233,18 @@ def test_downloads_offer_the_export(built: tuple[Path, Path]) -> None:
     assert (site / "downloads" / "archive.csv").read_text("utf-8").startswith("id,title,date,")
 
 
-def test_search_index_is_italian(built: tuple[Path, Path]) -> None:
+def test_search_index_is_italian_and_holds_article_text_only(built: tuple[Path, Path]) -> None:
     _, site = built
-    index = json.loads((site / "search" / "search_index.json").read_text("utf-8"))
-    assert index["config"]["lang"] == ["it", "en"]
-    titles = [doc["title"] for doc in index["docs"]]
-    assert any("WP: Pakistan" in t for t in titles)
-    text = " ".join(doc["text"] for doc in index["docs"] if SPUTNIK_ID in doc["location"])
-    assert "talebani" in text and "Questo sito utilizza cookie" not in text
+    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text("utf-8"))
+    assert list(entry["languages"]) == ["it"]
+    assert entry["languages"]["it"]["page_count"] == 3  # the articles, not the listing pages
+    html = page(site, SPUTNIK_ID)
+    assert '<h1 data-pagefind-meta="title">' in html
+    assert '<dl class="postilla-meta" data-pagefind-ignore>' in html
+    assert 'class="note postilla-removed" data-pagefind-ignore>' in html
+    assert '<span data-pagefind-filter="source">Sputnik Italia</span>' in html
+    assert '<span data-pagefind-filter="year">2021</span>' in html
+    assert "assets/postilla-search.js" in html and 'class="md-search"' in html
 
 
 def test_failed_build_keeps_the_previous_site(tmp_path: Path, content: Path) -> None:

@@ -1,0 +1,103 @@
+// Postilla search: Material's header search box over the Pagefind index.
+//
+// Pagefind stems words in the page's language (Italian: "talebano" finds "talebani")
+// and loads only the index chunks a query needs, so search stays small as the archive
+// grows. Results are written with DOM methods; only Pagefind's excerpt (escaped text
+// with <mark> around the hits) is set as HTML.
+(function () {
+  "use strict";
+
+  const root = document.querySelector("[data-postilla-search]");
+  if (!root) return;
+  const input = root.querySelector("[data-postilla-search-query]");
+  const result = root.querySelector("[data-postilla-search-result]");
+  const meta = result.querySelector(".md-search-result__meta");
+  const list = result.querySelector(".md-search-result__list");
+  const toggle = document.getElementById("__search");
+  const config = JSON.parse(document.getElementById("__config").textContent);
+  const base = new URL(config.base + "/", location.href);
+  const MAX_RESULTS = 20;
+
+  let pagefind = null;
+  async function load() {
+    if (!pagefind) {
+      pagefind = await import(new URL("pagefind/pagefind.js", base).href);
+      await pagefind.options({ baseUrl: base.pathname, excerptLength: 24 });
+      pagefind.init();
+    }
+    return pagefind;
+  }
+
+  function count(n) {
+    if (n === 0) return result.dataset.none;
+    if (n === 1) return result.dataset.one;
+    return result.dataset.other.replace("#", String(n));
+  }
+
+  function item(data) {
+    const li = document.createElement("li");
+    li.className = "md-search-result__item";
+    const link = document.createElement("a");
+    link.className = "md-search-result__link";
+    link.href = data.url;
+    link.tabIndex = -1;
+    const article = document.createElement("article");
+    article.className = "md-search-result__article md-typeset";
+    const title = document.createElement("h1");
+    title.textContent = (data.meta && data.meta.title) || data.url;
+    const details = document.createElement("p");
+    details.className = "postilla-search-details";
+    details.textContent = [data.meta.publisher, data.meta.date].filter(Boolean).join(" · ");
+    const excerpt = document.createElement("p");
+    excerpt.innerHTML = data.excerpt; // Pagefind escapes the page text; only <mark> is markup
+    article.append(title, details, excerpt);
+    link.append(article);
+    li.append(link);
+    return li;
+  }
+
+  let latest = 0;
+  async function run(query) {
+    const ticket = ++latest;
+    if (!query.trim()) {
+      meta.textContent = result.dataset.placeholder;
+      list.replaceChildren();
+      result.dataset.query = "";
+      return;
+    }
+    const engine = await load();
+    const search = await engine.debouncedSearch(query, {}, 150);
+    if (search === null || ticket !== latest) return; // a newer query is on its way
+    const data = await Promise.all(search.results.slice(0, MAX_RESULTS).map((r) => r.data()));
+    if (ticket !== latest) return;
+    meta.textContent = count(search.results.length);
+    list.replaceChildren(...data.map(item));
+    result.dataset.query = query; // the query these results answer (tests wait for it)
+  }
+
+  input.addEventListener("input", () => run(input.value));
+  input.addEventListener("focus", () => {
+    toggle.checked = true;
+    load();
+  });
+  root.querySelector("button[type=reset]").addEventListener("click", () => {
+    input.value = "";
+    run("");
+    input.focus();
+  });
+  toggle.addEventListener("change", () => {
+    if (toggle.checked) input.focus();
+    else input.blur();
+  });
+  document.addEventListener("keydown", (event) => {
+    const typing = event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement;
+    if (event.key === "/" && !typing) {
+      event.preventDefault();
+      toggle.checked = true;
+      input.focus();
+    } else if (event.key === "Escape" && toggle.checked) {
+      toggle.checked = false;
+      input.blur();
+    }
+  });
+})();
