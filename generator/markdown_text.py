@@ -3,10 +3,11 @@
 A scraped article is plain text: ``ISIS*`` is a footnote mark, not emphasis, and
 ``<script>`` is words. The stored body is Markdown that any CommonMark renderer
 (GitHub's preview of a pull request included) shows as exactly that text, so
-every character Markdown could read as syntax is backslash-escaped. Reading
-removes a backslash before any ASCII punctuation, as CommonMark does, which makes
-`unescape` the exact inverse of `escape` and also accepts hand edits that left
-a character unescaped.
+every character Markdown could read as syntax is escaped: a backslash before
+Markdown's punctuation, an entity for ``&`` and ``<``. Reading removes a backslash
+before any ASCII punctuation (as CommonMark does) and decodes those two entities,
+which makes `unescape` the exact inverse of `escape` and also accepts hand edits
+that left a character unescaped.
 """
 
 from __future__ import annotations
@@ -14,12 +15,17 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Characters that are syntax anywhere in a line (CommonMark, GFM, Python-Markdown
-# and its common extensions: attr_list braces, pymdownx's ==mark== and ^^insert^^).
-_ALWAYS = set("\\`*_[]<>&{}~=^|")
-# Characters that are syntax only at the start of a paragraph (headings, quotes, lists).
-_LINE_START = re.compile(r"^(?:[#>+\-:]|\d+[.)])")
-_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+# Escaped with a backslash everywhere: syntax in CommonMark (GitHub's preview) and in
+# Python-Markdown (MkDocs), and escapable in both. `{}` are attr_list's, `!` starts images
+# and admonitions.
+_BACKSLASHED = set("\\`*_[]{}!")
+# HTML's own specials become entities, which both read back as the character: a backslash
+# before them is not an escape in Python-Markdown.
+_ENTITIES = {"&": "&amp;", "<": "&lt;"}
+# Syntax only at the start of a paragraph: headings, quotes, lists.
+_LINE_START = re.compile(r"^(?:[#>+\-]|\d+[.)])")
+_UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])|&(amp|lt);")
+_UNENTITY = {"amp": "&", "lt": "<"}
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACES = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
@@ -34,17 +40,17 @@ def normalise_text(text: str) -> str:
 
 def escape(paragraph: str) -> str:
     """Markdown for one paragraph of plain text, rendering as exactly that text."""
-    out = "".join("\\" + ch if ch in _ALWAYS else ch for ch in paragraph)
-    match = _LINE_START.match(out)
-    if match:
-        end = match.end()
-        out = out[: end - 1] + "\\" + out[end - 1 :]
-    return out
+    match = _LINE_START.match(paragraph)
+    start = match.end() - 1 if match else -1
+    return "".join(
+        _ENTITIES.get(ch) or ("\\" + ch if ch in _BACKSLASHED or i == start else ch)
+        for i, ch in enumerate(paragraph)
+    )
 
 
 def unescape(markdown: str) -> str:
     """Plain text of one stored paragraph: the inverse of `escape`."""
-    return _ESCAPED.sub(r"\1", markdown)
+    return _UNESCAPE.sub(lambda m: m[1] or _UNENTITY[m[2]], markdown)
 
 
 def body_to_markdown(paragraphs: tuple[str, ...] | list[str]) -> str:

@@ -119,10 +119,14 @@ def source_pages(archive: Archive, language: str) -> list[GeneratedFile]:
     counts = Counter(a.source for a in archive.articles if a.source)
     registered = {s.domain: s for s in archive.sources}
     domains = sorted(counts)  # registered sources without articles get a page when they have one
+
+    def cell(value: str | None) -> str:
+        return escape(value or "").replace("|", "\\|")  # a pipe would end the table cell
+
     rows = [
-        f"| [{escape(registered[d].name if d in registered else d)}]({d}.md) "
-        f"| {escape(registered[d].kind or '') if d in registered else ''} "
-        f"| {escape(registered[d].country or '') if d in registered else ''} | {counts[d]} |"
+        f"| [{cell(registered[d].name if d in registered else d)}]({d}.md) "
+        f"| {cell(registered[d].kind if d in registered else None)} "
+        f"| {cell(registered[d].country if d in registered else None)} | {counts[d]} |"
         for d in domains
     ]
     index = [
