@@ -1,17 +1,26 @@
 """Cleaning: decide for every line of a raw article whether it is body, and repair the body.
 
-Lines are read top to bottom with a little state (have we seen the title? the
-body? the end of the article?), because position is the strongest signal in a
-scraped page: a short line above the body is a headline or a kicker, a name
-after the body is a byline and what follows it is page furniture. The phrases
-that identify boilerplate are data, in `patterns`. The result lists every
-line's decision with the rule that made it, so nothing is removed silently.
+Three steps, each a pure function:
+
+1. `blocks_of` rejoins lines that a scraper or an agency feed hard-wrapped (a line
+   that does not end a sentence, followed with no blank line by one that starts in
+   lowercase), so that decisions are made about paragraphs, not fragments.
+2. `classify` reads the blocks top to bottom with a little state (have we seen the
+   title? the body? the end of the article?), because position is the strongest
+   signal in a scraped page: a short line above the body is a headline or a kicker,
+   a byline followed by a comment form closes the article. The phrases that identify
+   boilerplate are data, in `patterns`; lines that recur across many articles of the
+   same source (`site_boilerplate`) are boilerplate too.
+3. `repair_body` splits sentences glued across paragraphs and separates the
+   publisher's footnotes.
+
+Every line's decision is kept with the rule that made it, so nothing is removed silently.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import patterns
 from .markdown_text import normalise_text
@@ -29,17 +38,47 @@ REASONS: dict[str, str] = {
     "kicker": "section label above the headline",
     "teaser": "teaser that repeats the article's opening",
     "short-line": "too short to be body text: a label or menu item",
+    "no-text": "no words: a counter, bullet or separator",
+    "list-item": "item of a list of links (related articles, most read)",
+    "site-boilerplate": "recurs in many articles of this source",
+    "furniture": "among page furniture after the article (not a paragraph of text)",
     "body": "article text",
     **{rule.id: rule.reason for rule in patterns.BOILERPLATE},
 }
 
+HEADLINE_MAX_WORDS = 20
+HEADLINE_MAX_CHARS = 160
+LIST_ITEM_MAX_WORDS = 20
+LOOKAHEAD = 3  # blocks a decision may look ahead
+BIO_MAX_BLOCKS = 1  # an author bio between a closing byline and the comment form
+# After this many boilerplate blocks in a row below the body, what is not a paragraph of
+# prose is page furniture too (a "Read more" link, a standards notice, a tag cloud).
+FURNITURE_RUN = 2
+PROSE_MIN_WORDS = 10
+PROSE_MIN_STOPWORDS = 0.15
+
 _WORD = re.compile(r"\w+", re.UNICODE)
-_SENTENCE_END = re.compile(r"[.!?…:;\"”»)]$")
+_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+_SENTENCE_END = re.compile(r"[.!?…:;\"”»)\]]$")
+_WRAP_CONTINUES = re.compile(r"^[\"“«'‘(]?[a-zà-öø-ÿ]")
+_BULLET = re.compile(r"^[-–—•·*▪►>]+$")
 # A full stop glued to the next sentence: "terroristi.A quanto", "operativi.Tuttavia".
 _GLUED = re.compile(
     r"(?P<word>[\w'’-]*\w)(?P<stop>[.!?]+[\"”»]?)(?P<next>\*?[A-ZÀ-ÖØ-Þ])(?=[\w\s'’])"
 )
 _FOOTNOTE = re.compile(r"^(\*{1,3}|\(\*\)|†|¹)\s*\S")
+
+
+@dataclass(frozen=True)
+class Block:
+    """One paragraph of the raw text: one line, or lines rejoined after a hard wrap."""
+
+    numbers: tuple[int, ...]  # 1-based raw line numbers
+    lines: tuple[str, ...]  # the lines, whitespace-normalised
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.lines)
 
 
 @dataclass
@@ -49,72 +88,140 @@ class _State:
     seen_timestamp: bool = False
     ended: bool = False
     closing_byline: bool = False
+    after_bullet: bool = False
+    body_blocks: int = 0
+    furniture_run: int = 0  # consecutive boilerplate blocks since the last body block
+    seen: dict[str, int] = field(default_factory=dict)
 
 
-def clean(raw: RawArticle) -> CleanedText:
-    """Every line's decision and the repaired body of one raw article."""
-    lines = [
-        (number, normalise_text(text))
-        for number, text in enumerate(raw.text.split("\n"), start=1)
-        if text.strip()
-    ]
+def clean(raw: RawArticle, site_boilerplate: frozenset[str] = frozenset()) -> CleanedText:
+    """Every line's decision and the repaired body of one raw article.
+
+    `site_boilerplate` holds `line_key`s of lines that recur across many articles of
+    the same source (computed by the importer from the whole archive).
+    """
     header_number = raw.body_start if raw.header else None
+    blocks = blocks_of(raw.text, skip=header_number)
     decisions: list[LineDecision] = []
-    state = _State()
-    seen: dict[str, int] = {}
-    for index, (number, text) in enumerate(lines):
-        if number == header_number:
-            decisions.append(_decide(number, text, "header", "header"))
-            continue
-        following = [t for n, t in lines[index + 1 : index + 3]]
-        label, rule = classify_line(text, following, state, seen)
-        key = _line_key(text)
-        seen.setdefault(key, number)
-        if rule == "repeated":
-            decisions.append(LineDecision(number, text, label, rule, f"repeats line {seen[key]}"))
-        else:
-            decisions.append(_decide(number, text, label, rule))
-    body_lines = [d.text for d in decisions if d.label == "body"]
-    paragraphs, footnotes, repairs = repair_body(body_lines)
-    return CleanedText(tuple(decisions), paragraphs, footnotes, tuple(repairs))
+    if header_number is not None:
+        header_text = normalise_text(raw.text.split("\n")[header_number - 1])
+        decisions.append(_decide(header_number, header_text, "header", "header"))
+    body_blocks: list[Block] = []
+    for block, (label, rule, reason) in zip(blocks, classify(blocks, site_boilerplate)):
+        decisions += [
+            LineDecision(n, line, label, rule, reason)
+            for n, line in zip(block.numbers, block.lines)
+        ]
+        if label == "body":
+            body_blocks.append(block)
+    decisions.sort(key=lambda d: d.number)
+    paragraphs, footnotes, repairs = repair_body([b.text for b in body_blocks])
+    joined = [
+        f"rejoined lines {b.numbers[0]}–{b.numbers[-1]} (hard-wrapped)"
+        for b in body_blocks
+        if len(b.numbers) > 1
+    ]
+    return CleanedText(tuple(decisions), paragraphs, footnotes, tuple(joined + repairs))
 
 
 def _decide(number: int, text: str, label: LineLabel, rule: str) -> LineDecision:
     return LineDecision(number, text, label, rule, REASONS[rule])
 
 
-def _line_key(text: str) -> str:
-    return re.sub(r"\W+", " ", text.casefold()).strip()
+def line_key(text: str) -> str:
+    """A line reduced to its words, casefolded: how repeats are recognised."""
+    return " ".join(_WORD.findall(text.casefold()))
 
 
-def classify_line(
-    text: str, following: list[str], state: _State, seen: dict[str, int]
+def blocks_of(text: str, skip: int | None = None) -> list[Block]:
+    """The non-empty lines of `text` as blocks, rejoining hard-wrapped lines.
+
+    A line joins the one before when no blank line separates them, the one before does
+    not end a sentence, and this one starts in lowercase (``…dell'Isis ha`` +
+    ``rivendicato l'attacco…``). Line `skip` (the header) is left out.
+    """
+    blocks: list[Block] = []
+    blank_before = True
+    for number, raw_line in enumerate(text.split("\n"), start=1):
+        line = normalise_text(raw_line)
+        if not line or number == skip:
+            blank_before = True
+            continue
+        previous = blocks[-1] if blocks else None
+        if (
+            previous is not None
+            and not blank_before
+            and previous.numbers[-1] == number - 1
+            and _WRAP_CONTINUES.match(line)
+            and not _SENTENCE_END.search(previous.lines[-1])
+            and len(previous.lines[-1]) >= 25
+        ):
+            blocks[-1] = Block(previous.numbers + (number,), previous.lines + (line,))
+        else:
+            blocks.append(Block((number,), (line,)))
+        blank_before = False
+    return blocks
+
+
+def classify(
+    blocks: list[Block], site_boilerplate: frozenset[str] = frozenset()
+) -> list[tuple[LineLabel, str, str]]:
+    """(label, rule id, reason) for each block, reading the page top to bottom."""
+    state = _State()
+    out = []
+    for index, block in enumerate(blocks):
+        following = [b.text for b in blocks[index + 1 : index + 1 + LOOKAHEAD]]
+        label, rule = classify_block(block.text, following, state, site_boilerplate)
+        key = line_key(block.text)
+        reason = REASONS[rule]
+        if rule == "repeated":
+            reason = f"repeats line {state.seen[key]}"
+        state.seen.setdefault(key, block.numbers[0])
+        if label == "body":
+            state.furniture_run = 0
+        elif state.seen_body and label == "junk":
+            state.furniture_run += 1
+        out.append((label, rule, reason))
+    return out
+
+
+def classify_block(
+    text: str, following: list[str], state: _State, site_boilerplate: frozenset[str] = frozenset()
 ) -> tuple[LineLabel, str]:
-    """Label and rule id for one line, given what came before (`state`, `seen`) and the
-    next lines. Updates `state`."""
+    """Label and rule id for one block, given what came before (`state`) and the next
+    blocks (`following`). Updates `state`."""
     words = len(_WORD.findall(text))
+    after_bullet, state.after_bullet = state.after_bullet, False
     rule = boilerplate_rule(text, words)
     if state.ended:
         return "junk", rule.id if rule else "after-end"
-    if _line_key(text) in seen and words > 0:
-        return "junk", "repeated"
     if is_timestamp(text):
         if state.seen_timestamp:
             return "junk", "repeated-timestamp"
         state.seen_timestamp = True
         return "meta", "timestamp"
+    if not _LETTER.search(text):
+        state.after_bullet = bool(_BULLET.match(text))
+        return "junk", "no-text"
+    key = line_key(text)
+    if key in state.seen:
+        return "junk", "repeated"
+    if key in site_boilerplate:
+        return "junk", "site-boilerplate"
     if rule:
         if rule.ends_article and state.seen_body:
             state.ended = True
         return "junk", rule.id
-    if patterns.BYLINE.match(text) or (
-        not state.seen_body and state.seen_title and patterns.NAME_LINE.match(text)
-    ):
-        if state.seen_body:
-            state.closing_byline = True
+    if after_bullet and words <= LIST_ITEM_MAX_WORDS:
+        return "junk", "list-item"
+    if is_byline(text, state):
+        if state.seen_body and any(_ends_article(line) for line in following[: BIO_MAX_BLOCKS + 1]):
+            state.closing_byline = True  # what follows, up to the comment form, is a bio
         return "meta", "byline"
     if state.closing_byline:
         return "junk", "after-byline"
+    if state.furniture_run >= FURNITURE_RUN and not is_prose(text):
+        return "junk", "furniture"
     if not state.seen_body and not state.seen_title:
         if is_kicker(text, following):
             return "junk", "kicker"
@@ -126,7 +233,33 @@ def classify_line(
     if words < 3 and not _SENTENCE_END.search(text):
         return "junk", "short-line"
     state.seen_body = True
+    state.body_blocks += 1
     return "body", "body"
+
+
+def is_prose(text: str) -> bool:
+    """A paragraph of running text: enough words, enough of them function words
+    (jusText's stop-word density, over the languages in `patterns.STOPWORDS`)."""
+    words = _WORD.findall(text.casefold())
+    if len(words) < PROSE_MIN_WORDS:
+        return False
+    return sum(w in patterns.ALL_STOPWORDS for w in words) / len(words) >= PROSE_MIN_STOPWORDS
+
+
+def _ends_article(text: str) -> bool:
+    rule = boilerplate_rule(text)
+    return bool(rule and rule.ends_article)
+
+
+def is_byline(text: str, state: _State) -> bool:
+    """A byline: ``di Name``/``By Name``, an editor's initials (``FR``, ``Ihr``, ``L.M.``),
+    or a bare name between the headline and the body."""
+    if patterns.BYLINE.match(text):
+        return True
+    if patterns.INITIALS.match(text) and text.casefold() not in patterns.ALL_STOPWORDS:
+        return True
+    near_headline = state.seen_title and state.body_blocks <= 1  # after a standfirst too
+    return near_headline and bool(patterns.NAME_LINE.match(text))
 
 
 def boilerplate_rule(text: str, words: int | None = None) -> patterns.BoilerplateRule | None:
@@ -142,13 +275,18 @@ def boilerplate_rule(text: str, words: int | None = None) -> patterns.Boilerplat
 
 def is_timestamp(text: str) -> bool:
     """True if the whole line is a date or date and time."""
-    return any(p.match(text) for p in patterns.TIMESTAMPS)
+    return len(text) < 80 and any(p.match(text) for p in patterns.TIMESTAMPS)
 
 
 def looks_like_headline(text: str) -> bool:
-    """A headline: one line of 2 to 30 words that does not end like a sentence."""
+    """A headline: one line of 2 to 20 words that does not end like a sentence. Longer
+    opening lines are standfirsts: the summary under a headline is body text."""
     words = len(_WORD.findall(text))
-    return 2 <= words <= 30 and len(text) <= 250 and not re.search(r"[.:;,]$", text)
+    return (
+        2 <= words <= HEADLINE_MAX_WORDS
+        and len(text) <= HEADLINE_MAX_CHARS
+        and not re.search(r"[.:;,]$", text)
+    )
 
 
 def is_kicker(text: str, following: list[str]) -> bool:
@@ -166,7 +304,7 @@ def is_teaser(text: str) -> bool:
 
 
 def repair_body(lines: list[str]) -> tuple[tuple[str, ...], tuple[str, ...], list[str]]:
-    """Paragraphs, publisher footnotes and a list of repairs, from the body lines.
+    """Paragraphs, publisher footnotes and a list of repairs, from the body blocks.
 
     Sentences glued across paragraphs (``terroristi.A quanto``) are split back into
     paragraphs; a trailing ``*Note…`` paragraph is the publisher's footnote.

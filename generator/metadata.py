@@ -27,11 +27,16 @@ def extract(raw: RawArticle, cleaned: CleanedText, url: str | None = None) -> Me
     `url` is the address given on the command line when the file has none in its header.
     """
     title_line = next((d.text for d in cleaned.decisions if d.label == "title"), None)
+    glued = glued_headline(cleaned.paragraphs)
     if title_line:
         title, title_source = title_line, "headline"
+    elif glued:
+        title, title_source = glued[0], "headline"
     else:
         title, title_source = derive_title(cleaned.paragraphs), "derived"
     found_date, date_source, published = find_date(raw, cleaned)
+    if glued and glued[1] and (found_date is None or glued[1].startswith(found_date)):
+        found_date, date_source = glued[1], "headline date"
     article_url = (raw.header.url if raw.header else None) or url
     return Metadata(
         title=title,
@@ -48,15 +53,35 @@ def extract(raw: RawArticle, cleaned: CleanedText, url: str | None = None) -> Me
 
 
 def derive_title(paragraphs: tuple[str, ...]) -> str:
-    """A short title from the first sentence, cut at a word boundary with an ellipsis."""
-    if not paragraphs:
+    """A short title from the first sentence, cut at a word boundary with an ellipsis.
+
+    At most ``DERIVED_TITLE_MAX + 1`` characters; leading ellipses and dashes of an
+    excerpt that starts mid-text (``... Il giorno dopo``) are skipped.
+    """
+    opening = next((p.lstrip(" .…-–—*•") for p in paragraphs if p.lstrip(" .…-–—*•")), "")
+    if not opening:
         return "Untitled"
-    first = re.split(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý])", paragraphs[0], maxsplit=1)[0].strip()
-    first = first.rstrip(".")
+    first = re.split(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý])", opening, maxsplit=1)[0].strip()
+    first = first.rstrip(".") or opening
     if len(first) <= DERIVED_TITLE_MAX:
         return first
-    cut = first[: DERIVED_TITLE_MAX + 1].rsplit(" ", 1)[0].rstrip(" ,;:–—-")
-    return cut + "…"
+    head = first[: DERIVED_TITLE_MAX + 1]  # a word ending exactly at the limit is kept
+    cut = head.rsplit(" ", 1)[0] if " " in head else first[:DERIVED_TITLE_MAX]
+    return (cut.rstrip(" ,;:–—-") or head.strip(" ,;:–—-") or head) + "…"
+
+
+def glued_headline(paragraphs: tuple[str, ...]) -> tuple[str, str | None] | None:
+    """(headline, its date) when an aggregator glued them to the start of the text:
+    ``Titolo (Di lunedì 27 gennaio 2020) Testo…``."""
+    if not paragraphs:
+        return None
+    match = patterns.GLUED_HEADLINE.match(paragraphs[0])
+    if not match:
+        return None
+    parsed = parse_timestamp(match["date"].strip())
+    if parsed is None:
+        return None
+    return match["title"].strip(), parsed[0]
 
 
 def find_author(cleaned: CleanedText) -> str | None:
@@ -124,7 +149,9 @@ def parse_timestamp(text: str) -> tuple[str, str | None] | None:
         if groups.get("H") and groups.get("tz"):
             tz = match["tz"]
             offset = "+00:00" if tz == "Z" else f"{tz[:3]}:{tz[-2:]}"
-            published = f"{day_value}T{int(match['H']):02d}:{match['M']}:00{offset}"
+            published = (
+                f"{day_value}T{int(match['H']):02d}:{match['M']}:{match['S'] or '00'}{offset}"
+            )
         return day_value, published
     return None
 
