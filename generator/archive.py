@@ -30,7 +30,7 @@ ENTITIES = "entities.yml"
 
 FRONT_MATTER_KEYS = (
     "id", "title", "title_source", "date", "date_source", "published", "url", "source",
-    "publisher", "author", "language", "description", "words", "raw", "raw_name",
+    "publisher", "author", "place", "agency", "language", "description", "words", "raw", "raw_name",
     "raw_sha256", "body_sha256", "imported", "footnotes", "removed",
 )  # fmt: skip
 
@@ -76,6 +76,8 @@ def article_front_matter(article: Article) -> dict[str, Any]:
         "source": article.source,
         "publisher": article.publisher,
         "author": article.author,
+        "place": article.place,
+        "agency": article.agency,
         "language": article.language,
         "description": article.description,
         "words": article.words,
@@ -167,6 +169,8 @@ def parse_article(text: str, display: str, expected_id: str | None = None) -> Ar
         source=meta.get("source"),
         publisher=meta.get("publisher"),
         author=meta.get("author"),
+        place=meta.get("place"),
+        agency=meta.get("agency"),
         language=meta.get("language"),
         description=meta.get("description"),
         words=int(meta["words"]) if meta.get("words") else count_words(paragraphs),

@@ -63,9 +63,8 @@ _SENTENCE_END = re.compile(r"[.!?…:;\"”»)\]]$")
 _WRAP_CONTINUES = re.compile(r"^[\"“«'‘(]?[a-zà-öø-ÿ]")
 _BULLET = re.compile(r"^[-–—•·*▪►>]+$")
 # A full stop glued to the next sentence: "terroristi.A quanto", "operativi.Tuttavia".
-_GLUED = re.compile(
-    r"(?P<word>[\w'’-]*\w)(?P<stop>[.!?]+[\"”»]?)(?P<next>\*?[A-ZÀ-ÖØ-Þ])(?=[\w\s'’])"
-)
+_GLUE_POINT = re.compile(r"(?<=[^\W\d_])[.!?]+[\"”»]?(?=\*?[A-ZÀ-ÖØ-Þ][\w\s'’])")
+_WORD_BEFORE = re.compile(r"[\w'’-]*\w$")
 _FOOTNOTE = re.compile(r"^(\*{1,3}|\(\*\)|†|¹)\s*\S")
 
 
@@ -133,6 +132,27 @@ def line_key(text: str) -> str:
     return " ".join(_WORD.findall(text.casefold()))
 
 
+SITE_BOILERPLATE_MIN_ARTICLES = 3
+SITE_BOILERPLATE_MAX_WORDS = 40
+
+
+def repeated_lines(
+    texts: list[str], min_articles: int = SITE_BOILERPLATE_MIN_ARTICLES
+) -> frozenset[str]:
+    """`line_key`s of the short lines that occur in at least `min_articles` of `texts`
+    (the raw texts of one source's articles): a site's footer, its "follow us" line, its
+    newsletter prompt in words no pattern knows. A paragraph of an article never recurs
+    word for word across different articles; a quotation long enough to matter is
+    longer than `SITE_BOILERPLATE_MAX_WORDS`."""
+    counts: dict[str, int] = {}
+    for text in texts:
+        keys = {line_key(line) for line in text.split("\n")}
+        for key in keys:
+            if key and key.count(" ") < SITE_BOILERPLATE_MAX_WORDS:
+                counts[key] = counts.get(key, 0) + 1
+    return frozenset(key for key, count in counts.items() if count >= min_articles)
+
+
 def blocks_of(text: str, skip: int | None = None) -> list[Block]:
     """The non-empty lines of `text` as blocks, rejoining hard-wrapped lines.
 
@@ -171,8 +191,8 @@ def classify(
     out = []
     for index, block in enumerate(blocks):
         following = [b.text for b in blocks[index + 1 : index + 1 + LOOKAHEAD]]
-        label, rule = classify_block(block.text, following, state, site_boilerplate)
         key = line_key(block.text)
+        label, rule = classify_block(block.text, following, state, site_boilerplate, key)
         reason = REASONS[rule]
         if rule == "repeated":
             reason = f"repeats line {state.seen[key]}"
@@ -186,11 +206,16 @@ def classify(
 
 
 def classify_block(
-    text: str, following: list[str], state: _State, site_boilerplate: frozenset[str] = frozenset()
+    text: str,
+    following: list[str],
+    state: _State,
+    site_boilerplate: frozenset[str] = frozenset(),
+    key: str | None = None,
 ) -> tuple[LineLabel, str]:
     """Label and rule id for one block, given what came before (`state`) and the next
     blocks (`following`). Updates `state`."""
-    words = len(_WORD.findall(text))
+    key = line_key(text) if key is None else key
+    words = key.count(" ") + 1 if key else 0
     after_bullet, state.after_bullet = state.after_bullet, False
     rule = boilerplate_rule(text, words)
     if state.ended:
@@ -203,7 +228,6 @@ def classify_block(
     if not _LETTER.search(text):
         state.after_bullet = bool(_BULLET.match(text))
         return "junk", "no-text"
-    key = line_key(text)
     if key in state.seen:
         return "junk", "repeated"
     if key in site_boilerplate:
@@ -267,6 +291,8 @@ def boilerplate_rule(text: str, words: int | None = None) -> patterns.Boilerplat
     enough for that rule (a long paragraph that mentions cookies is still text)."""
     if words is None:
         words = len(_WORD.findall(text))
+    if words > patterns.BOILERPLATE_MAX_WORDS:
+        return None  # a paragraph this long is text, whatever it mentions
     for rule in patterns.BOILERPLATE:
         if words <= rule.max_words and any(p.search(text) for p in rule.patterns):
             return rule
@@ -332,16 +358,17 @@ def split_glued_sentences(text: str) -> list[str]:
     letter and the word before the stop must be a real word of two letters or more.
     """
     cuts: list[int] = []
-    for match in _GLUED.finditer(text):
-        word = match["word"]
+    for match in _GLUE_POINT.finditer(text):
+        before = _WORD_BEFORE.search(text, max(0, match.start() - 60), match.start())
+        word = before[0] if before else ""
         if (
             len(word) < 2
             or not word[-1].islower()
             or word.lower() in patterns.ABBREVIATIONS
-            or _is_part_of_address(text, match.start("word"))
+            or _is_part_of_address(text, match.start() - len(word))
         ):
             continue
-        cuts.append(match.start("next"))
+        cuts.append(match.end())
     if not cuts:
         return [text]
     pieces = [text[a:b].strip() for a, b in zip([0, *cuts], [*cuts, len(text)])]

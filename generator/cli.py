@@ -50,6 +50,11 @@ def make_parser() -> argparse.ArgumentParser:
         "--url", help="original address of the article (one file only), when its header has none"
     )
     p.add_argument(
+        "--explain",
+        action="store_true",
+        help="print every line's decision and the metadata found; import nothing",
+    )
+    p.add_argument(
         "--reclean",
         action="store_true",
         help="regenerate articles from their raw files, except those whose body was edited by hand",
@@ -74,6 +79,18 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("check", parents=[common], help="validate the whole content folder")
     p.set_defaults(run=cmd_check)
+
+    p = commands.add_parser(
+        "eval", help="measure cleaning and metadata against gold labels (NNN.txt + NNN.yml)"
+    )
+    p.add_argument("folders", nargs="+", type=Path, metavar="DIR")
+    p.add_argument(
+        "--peers", action="store_true", help="also run jusText and trafilatura (dev dependencies)"
+    )
+    p.add_argument(
+        "--worst", type=int, default=5, metavar="N", help="list the N worst articles (default 5)"
+    )
+    p.set_defaults(run=cmd_eval)
 
     p = commands.add_parser("export", parents=[common], help="the archive as data")
     p.add_argument("--format", choices=sorted(export.FORMATS), default="jsonl")
@@ -104,6 +121,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not args.inputs:
         print("error: name the raw files or folders to import", file=sys.stderr)
         return EXIT_USAGE
+    if args.explain:
+        return explain(importer.expand_inputs(args.inputs), args.url)
     missing = [p for p in args.inputs if not p.exists()]
     if missing:
         for path in missing:
@@ -207,3 +226,62 @@ def cmd_export(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return EXIT_OK
+
+
+def explain(paths: list[Path], url: str | None) -> int:
+    """Print each file's line-by-line decisions, repairs and metadata; write nothing."""
+    from .clean import clean
+    from .ingest import read_raw
+    from .metadata import extract
+
+    status = EXIT_OK
+    for path in paths:
+        try:
+            raw = read_raw(path, archive.display_path(path))
+        except ContentError as exc:
+            for problem in exc.problems:
+                print(f"error: {problem}", file=sys.stderr)
+            status = EXIT_PROBLEMS
+            continue
+        cleaned = clean(raw)
+        metadata = extract(raw, cleaned, url=url)
+        print(f"== {archive.display_path(path)} ({raw.encoding})")
+        for d in cleaned.decisions:
+            print(f"{d.number:>4} {d.label:<6} {d.rule:<20} {d.text[:90]}")
+        for repair in cleaned.repairs:
+            print(f"     repair: {repair}")
+        for note in cleaned.footnotes:
+            print(f"     footnote: {note}")
+        for key, value in vars(metadata).items():
+            print(f"     {key}: {value}")
+        if not cleaned.paragraphs:
+            print("     (no article text: import would refuse this file)")
+    return status
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from . import evaluate
+
+    status = EXIT_OK
+    for folder in args.folders:
+        cases = evaluate.load_gold(folder)
+        if not cases:
+            print(f"error: {folder}: no gold files (NNN.yml next to NNN.txt)", file=sys.stderr)
+            status = EXIT_PROBLEMS
+            continue
+        names = ["postilla"]
+        if args.peers:
+            names += [n for n in ("justext", "trafilatura") if evaluate.available(n)]
+            missing = {"justext", "trafilatura"} - set(names)
+            if missing:
+                print(
+                    f"note: not installed: {', '.join(sorted(missing))} (pip install -e '.[eval]')"
+                )
+        summaries = [evaluate.evaluate(cases, name) for name in names]
+        print(f"== {folder}")
+        print(evaluate.table(summaries))
+        if args.worst:
+            print(f"\nworst {min(args.worst, len(cases))} for postilla:")
+            print(evaluate.worst(summaries[0], args.worst))
+        print()
+    return status

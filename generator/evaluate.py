@@ -178,6 +178,17 @@ def trafilatura_extractor(case: GoldCase) -> Prediction:
     )
 
 
+def available(name: str) -> bool:
+    """Whether a peer extractor's package is installed (they are dev-only dependencies)."""
+    import importlib.util
+
+    module = {"postilla": "generator", "justext": "justext", "trafilatura": "trafilatura"}[name]
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ValueError:
+        return False
+
+
 EXTRACTORS: dict[str, Callable[[GoldCase], Prediction]] = {
     "postilla": postilla,
     "justext": justext_extractor,

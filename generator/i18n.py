@@ -55,6 +55,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "next": "Next",
         "about": "An archive of news articles, cleaned, described and searchable.",
         "domain": "Domain",
+        "place": "Place",
+        "agency": "Agency",
     },
     "it": {
         "home": "Home",
@@ -100,6 +102,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "next": "Successiva",
         "about": "Un archivio di articoli di giornale, ripuliti, descritti e consultabili.",
         "domain": "Dominio",
+        "place": "Luogo",
+        "agency": "Agenzia",
     },
 }
 
@@ -131,6 +135,10 @@ RULE_REASONS: dict[str, dict[str, str]] = {
         "advertising": "spazio pubblicitario",
         "photo-credit": "didascalia o crediti di una foto",
         "navigation": "navigazione o menu del sito",
+        "no-text": "nessuna parola: un contatore, un punto elenco o un separatore",
+        "list-item": "voce di un elenco di collegamenti (articoli correlati, più letti)",
+        "site-boilerplate": "si ripete in molti articoli di questa fonte",
+        "furniture": "elementi della pagina dopo l'articolo (non un paragrafo di testo)",
     },
 }
 

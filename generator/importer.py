@@ -14,8 +14,8 @@ from pathlib import Path
 from slugify import slugify
 
 from . import archive, markdown_text
-from .clean import clean
-from .ingest import read_raw
+from .clean import clean, repeated_lines
+from .ingest import HTML_SUFFIXES, read_raw, url_domain
 from .metadata import extract
 from .model import (
     Article,
@@ -29,7 +29,7 @@ from .model import (
 )
 
 ID_MAX = 80
-RAW_SUFFIXES = {".txt", ".text", ""}
+RAW_SUFFIXES = {".txt", ".text", "", *HTML_SUFFIXES}
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,8 @@ def build_article(
         source=source.domain if source else metadata.source,
         publisher=source.name if source else None,
         author=metadata.author,
+        place=metadata.place,
+        agency=metadata.agency,
         language=metadata.language,
         description=metadata.description,
         words=archive.count_words(cleaned.paragraphs),
@@ -126,14 +128,16 @@ def import_files(
     by_sha = {a.raw_sha256: a.id for a in existing}
     by_url = {a.url: a.id for a in existing if a.url}
     taken = {p.stem for p in archive.article_paths(content)}
-    outcomes = []
+    outcomes: list[Outcome] = []
+    batch: list[tuple[str, RawArticle]] = []
     for path in expand_inputs(inputs):
         shown = archive.display_path(path)
         try:
-            raw = read_raw(path, shown)
+            batch.append((shown, read_raw(path, shown)))
         except ContentError as exc:
             outcomes += [Outcome(shown, "error", None, str(p)) for p in exc.problems]
-            continue
+    boilerplate = site_boilerplate(content, existing, [raw for _, raw in batch])
+    for shown, raw in batch:
         if raw.sha256 in by_sha:
             outcomes.append(
                 Outcome(
@@ -144,7 +148,7 @@ def import_files(
                 )
             )
             continue
-        cleaned = clean(raw)
+        cleaned = clean(raw, boilerplate.get(raw_domain(raw, url), frozenset()))
         metadata = extract(raw, cleaned, url=url)
         if metadata.url and metadata.url in by_url:
             outcomes.append(
@@ -170,6 +174,32 @@ def import_files(
             by_url[article.url] = article_id
         outcomes.append(Outcome(shown, "imported", article_id, f"imported as {article_id}{note}"))
     return outcomes
+
+
+def raw_domain(raw: RawArticle, url: str | None = None) -> str | None:
+    """The source domain of a raw file: its header URL's host, else the URL given for it."""
+    return url_domain((raw.header.url if raw.header else None) or url)
+
+
+def site_boilerplate(
+    content: Path, existing: list[Article], batch: list[RawArticle]
+) -> dict[str | None, frozenset[str]]:
+    """For each site (URL host) with articles in the archive or the batch, the lines that
+    recur across its articles (`clean.repeated_lines`). Articles with no known source
+    are not pooled: different unknown sites share nothing."""
+    texts: dict[str | None, list[str]] = {}
+    for article in existing:
+        domain = url_domain(article.url)
+        if domain and (content / article.raw).is_file():
+            try:
+                texts.setdefault(domain, []).append(read_raw(content / article.raw).text)
+            except ContentError:
+                continue
+    for raw in batch:
+        domain = raw_domain(raw)
+        if domain:
+            texts.setdefault(domain, []).append(raw.text)
+    return {domain: repeated_lines(group) for domain, group in texts.items() if len(group) >= 3}
 
 
 def refusal(cleaned: CleanedText) -> str:
@@ -220,6 +250,7 @@ def reclean(content: Path) -> list[Outcome]:
     if source_problems:
         raise ContentError(source_problems)
     outcomes = []
+    boilerplate = site_boilerplate(content, _existing_articles(content), [])
     for path in archive.article_paths(content):
         shown = archive.display_path(path)
         try:
@@ -241,7 +272,7 @@ def reclean(content: Path) -> list[Outcome]:
         except ContentError as exc:
             outcomes += [Outcome(shown, "error", old.id, str(p)) for p in exc.problems]
             continue
-        cleaned = clean(raw)
+        cleaned = clean(raw, boilerplate.get(url_domain(old.url), frozenset()))
         metadata = extract(raw, cleaned, url=old.url)
         new = build_article(raw, cleaned, metadata, old.id, sources, old.imported)
         new = replace(new, raw=old.raw, raw_name=old.raw_name)

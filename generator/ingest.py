@@ -11,15 +11,23 @@ import hashlib
 import re
 from datetime import date
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
+
+import ftfy
 
 from .model import ContentError, Header, Problem, RawArticle
 
 MAX_RAW_BYTES = 20 * 1024 * 1024
 # Bytes that never occur in text: NUL and the C0 controls other than tab, LF, FF, CR, ESC.
-_BINARY_BYTES = set(range(0, 9)) | {11} | set(range(14, 27)) | set(range(28, 32))
+_BINARY_BYTES = bytes([*range(0, 9), 11, *range(14, 27), *range(28, 32)])
 
 _HEADER = re.compile(r"^[ \t]*date[ \t]+(?P<date>\S*\d\S*)(?:[ \t]+(?P<url>\S+))?[ \t]*$")
+_URL_ONLY = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+HTML_SUFFIXES = {".html", ".htm"}
+# Characters that UTF-8 read as Windows-1252 leaves behind ("cittÃ ", "â€œ"): a cheap test
+# before ftfy's thorough one.
+_MOJIBAKE_HINT = re.compile("Ã|Â|â€")
 _DATE = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?$")
 
 
@@ -35,6 +43,8 @@ def read_raw(path: Path, display: str | None = None) -> RawArticle:
         data = path.read_bytes()
     except OSError as exc:
         raise ContentError(Problem(shown, None, f"cannot read the file: {exc.strerror}")) from None
+    if path.suffix.lower() in HTML_SUFFIXES:
+        return parse_html(path.name, data, shown)
     return parse_raw(path.name, data, shown)
 
 
@@ -43,6 +53,11 @@ def parse_raw(name: str, data: bytes, display: str | None = None) -> RawArticle:
     shown = display or name
     text, encoding = decode(data, shown)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _MOJIBAKE_HINT.search(text) and ftfy.badness.is_bad(text):
+        # Mojibake ("cittÃ "): undo it, conservatively; the original bytes stay in content/raw/.
+        fixed = ftfy.fix_encoding(text)
+        if fixed != text:
+            text, encoding = fixed, f"{encoding}, mojibake repaired"
     if not text.strip():
         raise ContentError(Problem(shown, None, "the file is empty (no text to import)"))
     lines = text.split("\n")
@@ -70,7 +85,7 @@ def decode(data: bytes, display: str) -> tuple[str, str]:
                 Problem(display, None, f"undecodable UTF-16 at byte {exc.start}")
             ) from None
     sample = data[:65536]
-    binary = sum(byte in _BINARY_BYTES for byte in sample)
+    binary = len(sample) - len(sample.translate(None, _BINARY_BYTES))
     if b"\x00" in sample or binary > max(2, len(sample) // 100):
         raise ContentError(
             Problem(display, None, "this is a binary file, not text — import plain-text articles")
@@ -98,6 +113,8 @@ def parse_header(line: str, display: str, line_number: int) -> Header | None:
     if not match:
         return None
     raw_date, url = match["date"], match["url"]
+    if _URL_ONLY.match(raw_date) and url is None:  # " date https://…": an address, no date
+        raw_date, url = "", raw_date
     date_value = None
     if raw_date:
         date_value = parse_partial_date(raw_date)
@@ -147,3 +164,48 @@ def url_domain(url: str | None) -> str | None:
         return None
     host = urlsplit(url).hostname
     return host.lower().removeprefix("www.") if host else None
+
+
+def parse_html(name: str, data: bytes, display: str | None = None) -> RawArticle:
+    """A saved web page: trafilatura finds the main text and the page's metadata, and the
+    result is laid out like a raw text file (header line, headline, paragraphs), so the
+    same cleaning runs on it. The HTML bytes are what is kept as the raw file."""
+    import trafilatura
+
+    shown = display or name
+    decode(data, shown)  # binary or undecodable files fail here, with the same messages
+    extracted = trafilatura.bare_extraction(
+        data,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        date_extraction_params={"extensive_search": False, "original_date": True},
+    )
+    if extracted is None:
+        document: dict[str, Any] = {}
+    else:
+        document = extracted if isinstance(extracted, dict) else extracted.as_dict()
+    text = document.get("text") or ""
+    if not text.strip():
+        raise ContentError(Problem(shown, None, "no article text found in this HTML page"))
+    date_value = parse_partial_date(str(document.get("date") or "")[:10])
+    url = document.get("url") if is_web_url(str(document.get("url") or "")) else None
+    lines = []
+    if date_value or url:
+        lines += [f" date {date_value or ''} {url or ''}".rstrip().replace("date  ", "date "), ""]
+    if document.get("title"):
+        lines += [str(document["title"]), ""]
+    lines += [paragraph for line in text.split("\n") for paragraph in (line, "")]
+    layout = "\n".join(lines)
+    header_line = parse_header(lines[0], shown, 1) if lines and (date_value or url) else None
+    hints = tuple((key, str(document[key])) for key in ("author", "sitename") if document.get(key))
+    return RawArticle(
+        name=name,
+        data=data,
+        text=layout,
+        encoding="html",
+        sha256=hashlib.sha256(data).hexdigest(),
+        header=header_line,
+        body_start=1 if header_line else 0,
+        hints=hints,
+    )

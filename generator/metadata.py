@@ -19,6 +19,7 @@ from .model import CleanedText, Metadata, RawArticle
 
 _WORD = re.compile(r"\w+")
 DERIVED_TITLE_MAX = 80
+LANGUAGE_SAMPLE = 400
 
 
 def extract(raw: RawArticle, cleaned: CleanedText, url: str | None = None) -> Metadata:
@@ -38,6 +39,7 @@ def extract(raw: RawArticle, cleaned: CleanedText, url: str | None = None) -> Me
     if glued and glued[1] and (found_date is None or glued[1].startswith(found_date)):
         found_date, date_source = glued[1], "headline date"
     article_url = (raw.header.url if raw.header else None) or url
+    place, agency = dateline_parts(cleaned.paragraphs)
     return Metadata(
         title=title,
         title_source=title_source,  # type: ignore[arg-type]
@@ -46,9 +48,11 @@ def extract(raw: RawArticle, cleaned: CleanedText, url: str | None = None) -> Me
         published=published,
         url=article_url,
         source=url_domain(article_url),
-        author=find_author(cleaned),
+        author=find_author(cleaned) or raw.hint("author"),
         description=find_description(cleaned),
         language=detect_language(cleaned.paragraphs),
+        place=place,
+        agency=agency,
     )
 
 
@@ -156,6 +160,16 @@ def parse_timestamp(text: str) -> tuple[str, str | None] | None:
     return None
 
 
+def dateline_parts(paragraphs: tuple[str, ...]) -> tuple[str | None, str | None]:
+    """(place, agency) of the dateline opening the body, if there is one:
+    ``Roma, 9 ott. (askanews) -`` gives ("Roma", "askanews")."""
+    match = patterns.DATELINE.match(paragraphs[0]) if paragraphs else None
+    if not match or patterns.MONTHS.get(match["month"].lower().rstrip(".")) is None:
+        return None, None
+    agency = match["agency"] or match["lead_agency"]
+    return match["place"].strip(), agency.strip() if agency else None
+
+
 def parse_dateline(paragraph: str, header_date: str | None) -> str | None:
     """A day from a dateline (``ISTANBUL, 29 NOV -``), combined with the header's year and
     month; None without a year from either, or when the month disagrees with the header."""
@@ -188,7 +202,8 @@ def detect_language(paragraphs: tuple[str, ...]) -> str | None:
     text = " ".join(paragraphs)
     if len(_WORD.findall(text)) < 3:
         return None
-    language, probability = _identifier().classify(text[:5000])
+    # The opening 400 characters (60 words or so) are plenty to tell a language, and the cost is linear.
+    language, probability = _identifier().classify(text[:LANGUAGE_SAMPLE])
     return language if probability >= 0.5 else None
 
 

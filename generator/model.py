@@ -42,6 +42,10 @@ class RawArticle:
     sha256: str  # of `data`
     header: Header | None
     body_start: int  # index into text.split("\n") of the first line after the header
+    hints: tuple[tuple[str, str], ...] = ()  # metadata found outside the text (HTML meta tags)
+
+    def hint(self, key: str) -> str | None:
+        return next((value for name, value in self.hints if name == key), None)
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,8 @@ class Metadata:
     author: str | None
     description: str | None
     language: str | None
+    place: str | None = None  # from a dateline: "ISTANBUL, 29 NOV -"
+    agency: str | None = None  # from a dateline: "Roma, 9 ott. (askanews) -"
 
 
 @dataclass(frozen=True)
@@ -121,6 +127,8 @@ class Article:
     paragraphs: tuple[str, ...]  # the body as plain text, one string per paragraph
     footnotes: tuple[str, ...] = ()
     removed: tuple[RemovedLine, ...] = ()
+    place: str | None = None
+    agency: str | None = None
     path: Path | None = field(default=None, compare=False)  # where it was read from
 
     @property

@@ -23,9 +23,9 @@ class BoilerplateRule:
 
 
 def _rule(id: str, reason: str, *patterns: str, ends_article: bool = False, max_words: int = 80):
-    return BoilerplateRule(
-        id, reason, tuple(re.compile(p, re.IGNORECASE) for p in patterns), ends_article, max_words
-    )
+    # One alternation per rule: a single regex search per line and rule.
+    combined = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    return BoilerplateRule(id, reason, (combined,), ends_article, max_words)
 
 
 BOILERPLATE: tuple[BoilerplateRule, ...] = (
@@ -148,6 +148,8 @@ BOILERPLATE: tuple[BoilerplateRule, ...] = (
         max_words=12,
     ),
 )
+
+BOILERPLATE_MAX_WORDS = max(rule.max_words for rule in BOILERPLATE)
 
 # Short all-caps or title-like labels that stand above a headline ("L'ANALISI", "Estero", "Live").
 KICKER = re.compile(r"^[^\s.!?]+(?: [^\s.!?]+){0,2}$")

@@ -82,6 +82,17 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         for file in list(files):
             if file.src_uri.startswith(NOT_PUBLISHED) or file.name.lower() == "readme":
                 files.remove(file)
+            elif (
+                file.src_uri.startswith(store.RAW + "/")
+                and site.published_raw(file.src_uri) != file.src_uri
+            ):
+                files.remove(file)
+                served = site.published_raw(file.src_uri)
+                files.append(
+                    File.generated(
+                        config, served, content=Path(file.abs_src_path or "").read_bytes()
+                    )
+                )
         for generated in site.generated_files(
             archive, config.site_name, config.site_description, self.language
         ):

@@ -13,6 +13,7 @@ from html import escape
 
 from . import i18n
 from .model import Article, Source
+from .site import published_raw
 
 Href = Callable[
     [str], str
@@ -105,6 +106,10 @@ def metadata_panel(article: Article, source: Source | None, href: Href, language
         )
     if article.author:
         rows.append((t["author"], text(article.author)))
+    if article.place:
+        rows.append((t["place"], text(article.place)))
+    if article.agency:
+        rows.append((t["agency"], text(article.agency)))
     if article.url:
         rows.append(
             (
@@ -120,7 +125,7 @@ def metadata_panel(article: Article, source: Source | None, href: Href, language
         (
             t["sha256"],
             f'<code class="postilla-hash">{text(article.raw_sha256)}</code>'
-            f' · <a href="{attr(href(article.raw))}">{text(t["raw"])}</a>',
+            f' · <a href="{attr(href(published_raw(article.raw)))}">{text(t["raw"])}</a>',
         )
     )
     body = "".join(f"<dt>{text(k)}</dt><dd>{v}</dd>" for k, v in rows)

@@ -27,6 +27,12 @@ class GeneratedFile:
     content: str
 
 
+def published_raw(raw: str) -> str:
+    """Where a raw file is offered on the site. Saved web pages are served as text
+    (``raw/x.html.txt``): scraped HTML must never run as a page of the archive."""
+    return raw + ".txt" if raw.lower().endswith((".html", ".htm")) else raw
+
+
 def newest_first(articles: tuple[Article, ...] | list[Article]) -> list[Article]:
     """Articles by date, newest first; undated ones last; ties by title."""
     ordered = sorted(articles, key=lambda a: (a.title.casefold(), a.id))
