@@ -19,6 +19,7 @@ from typing import Any
 import frontmatter
 
 from . import markdown_text, schema, yamlio
+from .entities import fold, is_acronym
 from .ingest import parse_partial_date
 from .model import Archive, Article, ContentError, Entity, Problem, RemovedLine, Source
 
@@ -284,6 +285,10 @@ def load_sources(path: Path) -> tuple[tuple[Source, ...], list[Problem]]:
     return tuple(Source(**item) for item in items), problems
 
 
+def _coordinates(value: list[str] | None) -> tuple[float, float] | None:
+    return (float(value[0]), float(value[1])) if value else None
+
+
 def load_entities(path: Path) -> tuple[tuple[Entity, ...], list[Problem]]:
     """The entity registry and its problems: schema, duplicate ids, aliases claimed twice."""
     items, located, problems = _load_registry(path, "entities")
@@ -291,10 +296,21 @@ def load_entities(path: Path) -> tuple[tuple[Entity, ...], list[Problem]]:
         return (), problems
     display = display_path(path)
     problems = _duplicates(items, "id", located, display, "entity id")
+    for index, item in enumerate(items):
+        coordinates = _coordinates(item.get("coordinates"))
+        if coordinates and not (-90 <= coordinates[0] <= 90 and -180 <= coordinates[1] <= 180):
+            line = located.line_of((index, "coordinates"))[0]
+            problems.append(
+                Problem(
+                    display,
+                    line,
+                    f"coordinates of {item['id']!r} are not [latitude, longitude] — latitude -90…90, longitude -180…180",
+                )
+            )
     claimed: dict[str, tuple[str, int | None]] = {}
     for index, item in enumerate(items):
         for alias_index, alias in enumerate([item["name"], *item.get("aliases", [])]):
-            key = alias.strip()
+            key = alias.strip() if is_acronym(alias) else fold(alias.strip())
             path_ = (index, "name") if alias_index == 0 else (index, "aliases", alias_index - 1)
             line = located.line_of(path_)[0]
             owner = claimed.get(key)
@@ -303,7 +319,7 @@ def load_entities(path: Path) -> tuple[tuple[Entity, ...], list[Problem]]:
                     Problem(
                         display,
                         line,
-                        f"alias {key!r} of {item['id']!r} is also claimed by {owner[0]!r}"
+                        f"alias {alias.strip()!r} of {item['id']!r} is also claimed by {owner[0]!r}"
                         f" (line {owner[1]}) — keep it on one entity only",
                     )
                 )
@@ -317,6 +333,8 @@ def load_entities(path: Path) -> tuple[tuple[Entity, ...], list[Problem]]:
             aliases=tuple(item.get("aliases") or ()),
             wikidata=item.get("wikidata"),
             description=item.get("description"),
+            coordinates=_coordinates(item.get("coordinates")),
+            links=tuple(item.get("links") or ()),
         )
         for item in items
     )

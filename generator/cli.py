@@ -92,6 +92,21 @@ def make_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=cmd_eval)
 
+    p = commands.add_parser("entities", help="the entity registry: suggestions")
+    actions = p.add_subparsers(title="actions", metavar="ACTION", dest="action")
+    q = actions.add_parser(
+        "suggest",
+        parents=[common],
+        help="names in the archive the registry does not know, as YAML stubs",
+    )
+    q.add_argument(
+        "--min-count", type=int, default=2, metavar="N", help="at least N mentions (default 2)"
+    )
+    q.add_argument(
+        "--limit", type=int, default=50, metavar="N", help="at most N suggestions (default 50)"
+    )
+    q.set_defaults(run=cmd_entities_suggest)
+
     p = commands.add_parser("export", parents=[common], help="the archive as data")
     p.add_argument("--format", choices=sorted(export.FORMATS), default="jsonl")
     p.add_argument(
@@ -285,3 +300,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
             print(evaluate.worst(summaries[0], args.worst))
         print()
     return status
+
+
+def cmd_entities_suggest(args: argparse.Namespace) -> int:
+    from .suggest import suggest
+
+    loaded, problems = archive.load_archive(args.content)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ContentError(errors)
+    sys.stdout.write(suggest(loaded, min_count=args.min_count, limit=args.limit))
+    return EXIT_OK

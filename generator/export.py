@@ -7,6 +7,7 @@ import io
 import json
 from typing import Any
 
+from .entities import EntityIndex, export_entities, index_archive
 from .model import Archive, Article
 
 FIELDS = (
@@ -15,7 +16,7 @@ FIELDS = (
 )  # fmt: skip
 
 
-def record(article: Article, archive: Archive) -> dict[str, Any]:
+def record(article: Article, archive: Archive, index: EntityIndex | None = None) -> dict[str, Any]:
     """One article as an export record."""
     source = archive.source_for(article.source)
     return {
@@ -31,16 +32,17 @@ def record(article: Article, archive: Archive) -> dict[str, Any]:
         "description": article.description,
         "body": article.body_text,
         "raw_name": article.raw_name,
-        "entities": [],
+        "entities": export_entities(index, article) if index else [],
         "annotations": [],
     }
 
 
-def records(archive: Archive) -> list[dict[str, Any]]:
+def records(archive: Archive, index: EntityIndex | None = None) -> list[dict[str, Any]]:
     """Every article's record, newest first (undated last), then by id."""
+    index = index or index_archive(archive)
     ordered = sorted(archive.articles, key=lambda a: a.id)
     ordered.sort(key=lambda a: a.date or "", reverse=True)
-    return [record(a, archive) for a in ordered]
+    return [record(a, archive, index) for a in ordered]
 
 
 def to_jsonl(rows: list[dict[str, Any]]) -> str:

@@ -167,6 +167,8 @@ class Entity:
     aliases: tuple[str, ...] = ()
     wikidata: str | None = None
     description: str | None = None
+    coordinates: tuple[float, float] | None = None
+    links: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from . import archive as store
-from . import render, search, site
+from . import entities, render, search, site
 from .model import Archive, Article, Problem
 
 log = logging.getLogger("mkdocs.plugins.postilla")
@@ -55,6 +55,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         self.archive: Archive | None = None
         self.articles: dict[str, Article] = {}
         self.problems: list[Problem] = []
+        self.index: entities.EntityIndex | None = None
         self.language = "en"
         self.on_page_done: Callable[[], None] | None = (
             None  # progress reporting, set by `postilla build`
@@ -78,6 +79,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         if errors:
             raise PluginError(ARCHIVE_ERRORS + "\n".join(f"  {p}" for p in errors))
         self.archive = archive
+        self.index = entities.index_archive(archive)
         self.articles = {f"{store.ARTICLES}/{a.id}.md": a for a in archive.articles}
         for file in list(files):
             if file.src_uri.startswith(NOT_PUBLISHED) or file.name.lower() == "readme":
@@ -94,7 +96,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
                     )
                 )
         for generated in site.generated_files(
-            archive, config.site_name, config.site_description, self.language
+            archive, config.site_name, config.site_description, self.language, self.index
         ):
             if files.get_file_from_path(generated.path) is None:  # a hand-written page wins
                 files.append(File.generated(config, generated.path, content=generated.content))
@@ -118,8 +120,30 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         if article is None or self.archive is None:
             return html
         source = self.archive.source_for(article.source)
-        rendered = render.article_page(article, source, _href_maker(page, config), self.language)
+        href = _href_maker(page, config)
+        rendered = render.article_page(
+            article, source, href, self.language, self.article_links(article, href)
+        )
         return html.replace(PLACEHOLDER, rendered)
+
+    def article_links(self, article: Article, href: render.Href) -> render.ArticleLinks:
+        """Entity links on first mentions, the entity list and the related articles."""
+        assert self.index is not None
+        spans: dict[int, list[render.Span]] = {}
+        for mention in self.index.first_mentions(article.id):
+            entity = self.index.entities[mention.entity_id]
+            spans.setdefault(mention.paragraph, []).append(
+                render.entity_link_span(mention, entity, href, self.language)
+            )
+        counts: dict[str, int] = {}
+        for mention in self.index.mentions.get(article.id, ()):
+            counts[mention.entity_id] = counts.get(mention.entity_id, 0) + 1
+        by_id = {a.id: a for a in self.archive.articles} if self.archive else {}
+        return render.ArticleLinks(
+            spans=spans,
+            entities=[(self.index.entities[e], n) for e, n in counts.items()],
+            related=[by_id[i] for i, _ in self.index.related(article.id) if i in by_id],
+        )
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.config.search:

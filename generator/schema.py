@@ -55,7 +55,7 @@ def describe(error: ValidationError) -> tuple[str, bool]:
         allowed = sorted(error.schema.get("properties", {}))
         parts = []
         for key in _unknown_keys(error):
-            near = difflib.get_close_matches(key, allowed, n=1)
+            near = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
             hint = f"did you mean {near[0]!r}?" if near else f"allowed keys: {', '.join(allowed)}"
             parts.append(f"unknown key {key!r}{' in ' + where if where else ''} — {hint}")
         return "; ".join(parts), True
@@ -79,7 +79,12 @@ def describe(error: ValidationError) -> tuple[str, bool]:
         )
         return f"{where} {error.instance!r} is not valid{hint}", False
     if kind == "minLength":
-        return f"{where} is empty — give a value or remove the key", False
+        if not error.instance:
+            return f"{where} is empty — give a value or remove the key", False
+        return (
+            f"{where} {error.instance!r} is too short — at least {error.validator_value} characters",
+            False,
+        )
     return f"{where or 'the document'}: {error.message}", False
 
 

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from html import escape as html_escape
 
 from . import export, i18n
+from .entities import EntityIndex
 from .markdown_text import escape
-from .model import Archive, Article, Source
+from .model import ENTITY_TYPES, Archive, Article, Entity, Source
+
+SNIPPET_CONTEXT = 80  # characters of text on each side of a mention in an entity page
 
 LATEST_ON_HOME = 10
 DOWNLOADS = ("downloads/archive.jsonl", "downloads/archive.csv")
@@ -170,8 +174,146 @@ def source_page(
     return GeneratedFile(f"sources/{domain}.md", "\n".join(lines) + "\n")
 
 
-def download_files(archive: Archive) -> list[GeneratedFile]:
-    rows = export.records(archive)
+def snippet(article: Article, paragraph: int, start: int, end: int) -> str:
+    """Markdown of the text around a mention, the mention highlighted, cut at words."""
+    text = article.paragraphs[paragraph]
+    left = max(0, start - SNIPPET_CONTEXT)
+    right = min(len(text), end + SNIPPET_CONTEXT)
+    if left > 0:
+        left = text.find(" ", left) + 1 or left
+    if right < len(text):
+        right = text.rfind(" ", end, right) if text.rfind(" ", end, right) > end else right
+    before, mention, after = text[left:start], text[start:end], text[end:right]
+    return (
+        ("…" if left > 0 else "")
+        + escape(before)
+        + f"<mark>{escape(mention)}</mark>"
+        + escape(after)
+        + ("…" if right < len(text) else "")
+    )
+
+
+def month_chart(counts: dict[str, int], label: str) -> str:
+    """A small bar chart (inline SVG, no script) of articles per month, first to last month."""
+    if not counts:
+        return ""
+    months = sorted(counts)
+    first_year, first_month = map(int, months[0].split("-"))
+    last_year, last_month = map(int, months[-1].split("-"))
+    span = []
+    year, month = first_year, first_month
+    while (year, month) <= (last_year, last_month):
+        span.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    span = span[-120:]  # ten years at most: a chart, not a table
+    peak = max(counts.values())
+    width, height, bar = max(120, 8 * len(span)), 60, 8
+    bars = "".join(
+        f'<rect x="{i * bar}" y="{height - 50 * counts.get(m, 0) / peak:.1f}" width="{bar - 2}" '
+        f'height="{50 * counts.get(m, 0) / peak:.1f}"><title>{m}: {counts.get(m, 0)}</title></rect>'
+        for i, m in enumerate(span)
+    )
+    return (
+        f'<div class="postilla-chart"><svg role="img" aria-label="{html_escape(label)}" '
+        f'viewBox="0 0 {width} {height + 12}" width="{width}" height="{height + 12}">{bars}'
+        f'<text x="0" y="{height + 11}">{span[0]}</text>'
+        + (
+            f'<text x="{width}" y="{height + 11}" text-anchor="end">{span[-1]}</text>'
+            if len(span) > 1
+            else ""
+        )
+        + "</svg></div>"
+    )
+
+
+def entity_pages(archive: Archive, index: EntityIndex, language: str) -> list[GeneratedFile]:
+    """The entities index (grouped by type, sortable) and one page per registered entity."""
+    t = i18n.strings(language)
+    by_id = {a.id: a for a in archive.articles}
+    lines = [
+        f"# {t['entities']}",
+        "",
+        t["entity_count"].format(n=len(archive.entities)),
+        "",
+        t["sort_hint"],
+        "",
+    ]
+    for entity_type in ENTITY_TYPES:
+        group = [e for e in archive.entities if e.type == entity_type]
+        if not group:
+            continue
+        group.sort(key=lambda e: (-len(index.articles_of.get(e.id, ())), e.name.casefold()))
+        rows = "".join(
+            f'<tr><td><a href="{e.id}/">{html_escape(e.name)}</a></td>'
+            f"<td>{len(index.articles_of.get(e.id, ()))}</td></tr>"
+            for e in group
+        )
+        lines += [
+            f"## {t['types_' + entity_type]}",
+            "",
+            f'<table class="postilla-sortable"><thead><tr><th>{t["name"]}</th>'
+            f'<th data-sort="number">{t["articles"]}</th></tr></thead><tbody>{rows}</tbody></table>',
+            "",
+        ]
+    pages = [GeneratedFile("entities/index.md", "\n".join(lines))]
+    for entity in archive.entities:
+        pages.append(entity_page(entity, index, by_id, language))
+    return pages
+
+
+def entity_page(
+    entity: Entity, index: EntityIndex, by_id: dict[str, Article], language: str
+) -> GeneratedFile:
+    t = i18n.strings(language)
+    articles = newest_first([by_id[i] for i in index.articles_of.get(entity.id, ()) if i in by_id])
+    lines = [f"# {escape(entity.name)}", "", f"*{t['type_' + entity.type]}*", ""]
+    if entity.description:
+        lines += [escape(entity.description), ""]
+    facts = []
+    if entity.wikidata:
+        facts.append(
+            f"- **Wikidata:** [{entity.wikidata}](https://www.wikidata.org/wiki/{entity.wikidata})"
+        )
+    if entity.aliases:
+        facts.append(f"- **{t['aliases']}:** " + ", ".join(escape(a) for a in entity.aliases))
+    facts.append(f"- **{t['articles']}:** {len(articles)}")
+    lines += facts + [""]
+    if not articles:
+        lines += [t["no_mentions"], ""]
+        return GeneratedFile(f"entities/{entity.id}.md", "\n".join(lines))
+    months: dict[str, int] = {}
+    for article in articles:
+        if article.month:
+            months[article.month] = months.get(article.month, 0) + 1
+    if months:
+        lines += [
+            f"## {t['mentions_over_time']}",
+            "",
+            month_chart(months, t["mentions_over_time"]),
+            "",
+        ]
+    co = index.co_mentioned(entity.id)[:10]
+    if co:
+        lines += [f"## {t['co_mentioned']}", ""]
+        lines += [
+            f"- [{escape(index.entities[e].name)}]({e}.md) ({n})"
+            for e, n in co
+            if e in index.entities
+        ]
+        lines.append("")
+    lines += [f"## {t['articles']}", ""]
+    for article in articles:
+        first = next(m for m in index.mentions[article.id] if m.entity_id == entity.id)
+        when = f" — {i18n.format_date(article.date, language)}" if article.date else ""
+        lines += [
+            f"- [{escape(article.title)}](../articles/{article.id}.md){escape(when)}  ",
+            f"  {snippet(article, first.paragraph, first.start, first.end)}",
+        ]
+    return GeneratedFile(f"entities/{entity.id}.md", "\n".join(lines) + "\n")
+
+
+def download_files(archive: Archive, index: EntityIndex | None = None) -> list[GeneratedFile]:
+    rows = export.records(archive, index)
     return [
         GeneratedFile(DOWNLOADS[0], export.to_jsonl(rows)),
         GeneratedFile(DOWNLOADS[1], export.to_csv(rows)),
@@ -179,12 +321,20 @@ def download_files(archive: Archive) -> list[GeneratedFile]:
 
 
 def generated_files(
-    archive: Archive, site_name: str, description: str | None, language: str
+    archive: Archive,
+    site_name: str,
+    description: str | None,
+    language: str,
+    index: EntityIndex | None = None,
 ) -> list[GeneratedFile]:
     """Every generated page and download of the site."""
+    from .entities import index_archive
+
+    index = index or index_archive(archive)
     return [
         home_page(archive, site_name, description, language),
         *archive_pages(archive, language),
         *source_pages(archive, language),
-        *download_files(archive),
+        *entity_pages(archive, index, language),
+        *download_files(archive, index),
     ]

@@ -102,6 +102,8 @@ def load(text: str, *, max_bytes: int | None = None) -> Located:
         raise
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark is not None and mark is not None and mark.index >= len(text.rstrip()):
+            mark = exc.context_mark  # "unclosed [" is best shown where it was opened
         message = " ".join(filter(None, [exc.context, exc.problem])) or str(exc)
         raise YamlError(
             f"YAML syntax: {message}",

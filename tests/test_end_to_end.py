@@ -30,11 +30,23 @@ class _Text(HTMLParser):
     def handle_data(self, data: str) -> None:
         self.parts.append(data)
 
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        if tag in BLOCKS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in BLOCKS:
+            self.parts.append(" ")
+
+
+BLOCKS = {"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "section", "aside", "dt", "dd", "br", "q"}
+
 
 def visible_text(html: str) -> str:
+    """The text a reader sees: inline markup (links, marks) adds no space, blocks do."""
     parser = _Text()
     parser.feed(html)
-    return normalise_text(" ".join(parser.parts))
+    return normalise_text("".join(parser.parts))
 
 
 def between(html: str, start: str, end: str) -> str:
@@ -225,11 +237,13 @@ def test_downloads_offer_the_export(built: tuple[Path, Path]) -> None:
         for line in (site / "downloads" / "archive.jsonl").read_text("utf-8").splitlines()
     ]
     assert [r["id"] for r in rows][0] == SPUTNIK_ID
-    assert (
-        rows[0]["publisher"] == "Sputnik Italia"
-        and rows[0]["entities"] == []
-        and rows[0]["annotations"] == []
-    )
+    assert rows[0]["publisher"] == "Sputnik Italia" and rows[0]["annotations"] == []
+    assert {
+        "id": "pakistan",
+        "name": "Pakistan",
+        "type": "place",
+        "mentions": ["Pakistan"],
+    } in rows[0]["entities"]
     assert "\n\nA quanto si apprende" in rows[0]["body"]
     assert (site / "downloads" / "archive.csv").read_text("utf-8").startswith("id,title,date,")
 
@@ -284,3 +298,43 @@ def test_interface_language_follows_the_configuration(tmp_path: Path, content: P
     assert (
         "24 October 2021" in article and "Publisher" in article and "Removed by cleaning" in article
     )
+
+
+def test_entities_are_linked_listed_and_given_pages(built: tuple[Path, Path]) -> None:
+    content, site = built
+    html = page(site, SPUTNIK_ID)
+    body = between(html, '<div class="postilla-body">', "</div>")
+    # the first mention of each entity is a link with a tooltip; later mentions are text
+    assert body.count('data-entity="stato-islamico"') == 1
+    link = re.search(
+        r'<a class="postilla-entity[^"]*" href="([^"]+)" title="([^"]+)" data-entity="talebani">talebani</a>',
+        body,
+    )
+    assert link and link[1] == "../../entities/talebani/" and link[2].startswith("Organizzazione")
+    assert 'data-entity="bilal-karimi">Bilal Karimi</a>' in body
+    assert "Russia" not in visible_text(body)  # only in the publisher's footnote, not linked
+    entities = between(html, '<section class="postilla-entities"', "</section>")
+    assert "Entità in questo articolo" in entities and ">Bilal Karimi</a>" in entities
+    related = between(html, '<section class="postilla-related"', "</section>")
+    assert "isis-ha-iniziato" in related
+    entity = (site / "entities" / "stato-islamico" / "index.html").read_text("utf-8")
+    assert "Q2429253" in entity and "https://www.wikidata.org/wiki/Q2429253" in entity
+    assert entity.index(SPUTNIK_ID) < entity.index("isis-ha-iniziato")  # newest first
+    assert "<mark>Stato Islamico</mark>" in entity and "<svg" in entity
+    assert "Citata spesso con" in entity
+    assert "Nessun articolo" in (site / "entities" / "madrid" / "index.html").read_text("utf-8")
+    index = (site / "entities" / "index.html").read_text("utf-8")
+    assert 'class="postilla-sortable"' in index and "Organizzazioni" in index and "Luoghi" in index
+    rows = [
+        json.loads(line)
+        for line in (site / "downloads" / "archive.jsonl").read_text("utf-8").splitlines()
+    ]
+    sputnik = next(r for r in rows if r["id"] == SPUTNIK_ID)
+    by_id = {e["id"]: e for e in sputnik["entities"]}
+    assert by_id["stato-islamico"]["mentions"] == ["Stato Islamico", "ISIS", "IS"]
+    assert by_id["talebani"] == {
+        "id": "talebani",
+        "name": "Talebani",
+        "type": "organization",
+        "mentions": ["talebani"],
+    }

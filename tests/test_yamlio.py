@@ -194,7 +194,7 @@ def test_complex_key_is_an_error():
     [
         ("a: [1, 2\nb: 3\n", 2, 2),
         ("a: b\n  c: d\n", 2, 4),
-        ('a: "x\n', 2, 1),
+        ('a: "x\n', 1, 4),  # an unclosed quote is shown where it opens
         ("a: 1\n---\nb: 2\n", 2, 1),
     ],
 )
