@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator import importer
+from generator.model import Article
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -55,3 +56,30 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
     }
+
+
+def make_article(article_id: str = "articolo", *paragraphs: str, **fields: object) -> Article:
+    """An `Article` with plausible values, for tests that need one without importing a file."""
+    values: dict[str, object] = dict(
+        id=article_id,
+        title=article_id,
+        title_source="headline",
+        date=None,
+        date_source=None,
+        published=None,
+        url=None,
+        source=None,
+        publisher=None,
+        author=None,
+        language="it",
+        description=None,
+        words=sum(len(p.split()) for p in paragraphs),
+        raw="raw/x.txt",
+        raw_name="x.txt",
+        raw_sha256="0" * 64,
+        body_sha256="0" * 64,
+        imported="2026-11-21",
+        paragraphs=paragraphs,
+    )
+    values.update(fields)
+    return Article(**values)  # type: ignore[arg-type]

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS
+from conftest import CORPUS, make_article
 from generator import evaluate
 from generator.archive import load_entities
 from generator.entities import Linker, fold, index_archive, is_acronym
-from generator.model import Archive, Article, Entity
+from generator.model import Archive, Entity
 
 ISIS = Entity("stato-islamico", "Stato Islamico", "organization", ("ISIS", "Isis", "IS", "Daesh"))
 ISIS_K = Entity("isis-k", "Isis-K", "organization", ("ISIS-K",))
@@ -144,39 +144,15 @@ def test_duplicate_ids_and_yaml_errors(tmp_path: Path) -> None:
     assert problems[0].line == 2 and "YAML syntax" in problems[0].message
 
 
-def _article(article_id: str, date: str, *paragraphs: str) -> Article:
-    return Article(
-        id=article_id,
-        title=article_id,
-        title_source="headline",
-        date=date,
-        date_source=None,
-        published=None,
-        url=None,
-        source=None,
-        publisher=None,
-        author=None,
-        language="it",
-        description=None,
-        words=1,
-        raw="raw/x.txt",
-        raw_name="x.txt",
-        raw_sha256="0" * 64,
-        body_sha256="0" * 64,
-        imported="2026-11-21",
-        paragraphs=paragraphs,
-    )
-
-
 def test_related_articles_weigh_rare_entities_more() -> None:
     rare = Entity("bilal-karimi", "Bilal Karimi", "person", ())
     archive = Archive(
         articles=(
-            _article("a", "2021-10-24", "Bilal Karimi parla di ISIS e di Raqqa."),
-            _article("b", "2021-10-25", "Bilal Karimi risponde."),
-            _article("c", "2021-10-26", "ISIS a Raqqa."),
-            _article("d", "2021-10-27", "ISIS colpisce."),
-            _article("e", "2021-10-28", "ISIS ancora."),
+            make_article("a", "Bilal Karimi parla di ISIS e di Raqqa.", date="2021-10-24"),
+            make_article("b", "Bilal Karimi risponde.", date="2021-10-25"),
+            make_article("c", "ISIS a Raqqa.", date="2021-10-26"),
+            make_article("d", "ISIS colpisce.", date="2021-10-27"),
+            make_article("e", "ISIS ancora.", date="2021-10-28"),
         ),
         sources=(),
         entities=(ISIS, RAQQA, rare, USA),

@@ -7,46 +7,21 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import empty_content
+from conftest import empty_content, make_article
 from generator.cli import main
-from generator.model import Archive, Article, Entity
+from generator.model import Archive, Entity
 from generator.suggest import candidates, suggest
-
-
-def _article(article_id: str, *paragraphs: str) -> Article:
-    return Article(
-        id=article_id,
-        title=article_id,
-        title_source="headline",
-        date=None,
-        date_source=None,
-        published=None,
-        url=None,
-        source=None,
-        publisher=None,
-        author=None,
-        language="it",
-        description=None,
-        words=1,
-        raw="raw/x.txt",
-        raw_name="x.txt",
-        raw_sha256="0" * 64,
-        body_sha256="0" * 64,
-        imported="2026-11-21",
-        paragraphs=paragraphs,
-    )
-
 
 ARCHIVE = Archive(
     articles=(
-        _article(
+        make_article(
             "a",
             "Secondo fonti locali, a Deir ez-Zor i miliziani dell'UNIFIL e di Bashar al Assad. Tuttavia il Paese resiste.",
         ),
-        _article(
+        make_article(
             "b", "Ieri a Deir ez-Zor è arrivato Bashar al Assad con l'UNIFIL, ha detto Raqqa."
         ),
-        _article("c", "Secondo il governo, la Siria e Deir Ezzor restano divise."),
+        make_article("c", "Secondo il governo, la Siria e Deir Ezzor restano divise."),
     ),
     sources=(),
     entities=(
