@@ -78,7 +78,34 @@ def make_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_serve)
 
     p = commands.add_parser("check", parents=[common], help="validate the whole content folder")
+    p.add_argument(
+        "--strict", action="store_true", help="fail on warnings too (re-anchored annotations…)"
+    )
     p.set_defaults(run=cmd_check)
+
+    p = commands.add_parser(
+        "annotate", parents=[common], help="write an annotation file for a quote of an article"
+    )
+    p.add_argument("article", metavar="ARTICLE_ID")
+    p.add_argument("quote", help="exact words from the article body")
+    p.add_argument(
+        "--kind",
+        required=True,
+        choices=["comment", "context", "fact-check", "correction", "question"],
+    )
+    p.add_argument("--note", required=True, help="Markdown text of the annotation")
+    p.add_argument("--author", required=True, help="your GitHub handle")
+    p.add_argument(
+        "--verdict", choices=["true", "false", "misleading", "unverified"], help="fact-check only"
+    )
+    p.add_argument(
+        "--tag", action="append", default=[], dest="tags", help="a tag (repeat for more)"
+    )
+    p.add_argument(
+        "--link", action="append", default=[], dest="links", help="a source URL (repeat for more)"
+    )
+    p.add_argument("--date", help="YYYY-MM-DD (default: today)")
+    p.set_defaults(run=cmd_annotate)
 
     p = commands.add_parser(
         "eval", help="measure cleaning and metadata against gold labels (NNN.txt + NNN.yml)"
@@ -191,13 +218,16 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(problem, file=sys.stderr)
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
-    if errors:
+    if errors or (args.strict and warnings):
         print(f"{errors} error(s), {warnings} warning(s)", file=sys.stderr)
         return EXIT_PROBLEMS
+    from .annotations import annotation_paths
+
     loaded, _ = archive.load_archive(args.content)
     print(
         f"ok: {len(loaded.articles)} articles, {len(loaded.sources)} sources,"
-        f" {len(loaded.entities)} entities; {warnings} warning(s)"
+        f" {len(loaded.entities)} entities, {len(annotation_paths(args.content))} annotation files;"
+        f" {warnings} warning(s)"
     )
     return EXIT_OK
 
@@ -206,7 +236,10 @@ def check(content: Path) -> list[Problem]:
     """Every problem in the content folder: front matter, registries, raw files, duplicates."""
     if not content.is_dir():
         return [Problem(str(content), None, "content folder not found — pass --content DIR")]
+    from .annotations import load_annotations
+
     loaded, problems = archive.load_archive(content, verify_raw=True)
+    problems += list(load_annotations(content, {a.id: a for a in loaded.articles}).problems)
     referenced = {a.raw for a in loaded.articles}
     article_ids = {p.stem for p in archive.article_paths(content)}
     raw_dir = content / archive.RAW
@@ -234,7 +267,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ContentError(errors)
-    text = export.FORMATS[args.format](export.records(loaded))
+    from .annotations import load_annotations
+
+    notes = load_annotations(args.content, {a.id: a for a in loaded.articles})
+    text = export.FORMATS[args.format](export.records(loaded, notes=notes))
     if args.output:
         archive.write_text_atomic(args.output, text)
         print(f"{len(loaded.articles)} articles written to {args.output}", file=sys.stderr)
@@ -310,4 +346,72 @@ def cmd_entities_suggest(args: argparse.Namespace) -> int:
     if errors:
         raise ContentError(errors)
     sys.stdout.write(suggest(loaded, min_count=args.min_count, limit=args.limit))
+    return EXIT_OK
+
+
+def cmd_annotate(args: argparse.Namespace) -> int:
+    """Write a new annotation file with enough prefix/suffix to be unambiguous, after
+    checking it exactly as `postilla check` will."""
+    from datetime import date
+
+    from . import annotations
+
+    path = args.content / archive.ARTICLES / f"{args.article}.md"
+    if not path.is_file():
+        ids = sorted(p.stem for p in archive.article_paths(args.content))
+        import difflib
+
+        near = difflib.get_close_matches(args.article, ids, n=3, cutoff=0.5)
+        hint = f" — did you mean {', '.join(near)}?" if near else ""
+        print(
+            f"error: no article {args.article!r} in {args.content}/articles{hint}", file=sys.stderr
+        )
+        return EXIT_PROBLEMS
+    article = archive.read_article(path)
+    new = annotations.NewAnnotation(
+        article=args.article,
+        quote=args.quote,
+        kind=args.kind,
+        note=args.note,
+        author=args.author,
+        date=args.date or date.today().isoformat(),
+        verdict=args.verdict,
+        tags=tuple(args.tags),
+        links=tuple(args.links),
+    )
+    probe = annotations.Annotation(
+        id="probe",
+        article=new.article,
+        quote=new.quote,
+        note=new.note,
+        kind=new.kind,
+        author=new.author,
+        date=new.date,
+        path="(command line)",
+    )
+    found = annotations.anchor(probe, article.body_text)
+    if isinstance(found, Problem) and "occurs" not in found.message:
+        print(f"error: {found.message}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    start = article.body_text.find(new.quote) if isinstance(found, Problem) else found.start
+    if start < 0:  # several occurrences, written differently (quotes, spaces): the first one
+        start = found.start if not isinstance(found, Problem) else 0
+    prefix, suffix = annotations.context_for(article.body_text, start, start + len(new.quote))
+    text = annotations.render_file(new, prefix, suffix)
+    target = annotations.new_file_path(args.content, new)
+    if target.exists():
+        print(
+            f"error: {archive.display_path(target)} exists already — nothing written",
+            file=sys.stderr,
+        )
+        return EXIT_PROBLEMS
+    _, problems = annotations.parse_file(
+        text, str(target), {a.stem for a in archive.article_paths(args.content)}
+    )
+    if problems:
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    archive.write_text_atomic(target, text)
+    print(f"wrote {archive.display_path(target)}")
     return EXIT_OK

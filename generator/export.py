@@ -7,6 +7,7 @@ import io
 import json
 from typing import Any
 
+from .annotations import Anchored, AnnotationSet
 from .entities import EntityIndex, export_entities, index_archive
 from .model import Archive, Article
 
@@ -16,7 +17,12 @@ FIELDS = (
 )  # fmt: skip
 
 
-def record(article: Article, archive: Archive, index: EntityIndex | None = None) -> dict[str, Any]:
+def record(
+    article: Article,
+    archive: Archive,
+    index: EntityIndex | None = None,
+    notes: AnnotationSet | None = None,
+) -> dict[str, Any]:
     """One article as an export record."""
     source = archive.source_for(article.source)
     return {
@@ -33,16 +39,128 @@ def record(article: Article, archive: Archive, index: EntityIndex | None = None)
         "body": article.body_text,
         "raw_name": article.raw_name,
         "entities": export_entities(index, article) if index else [],
-        "annotations": [],
+        "annotations": [
+            annotation_record(a) for a in notes.anchored if a.annotation.article == article.id
+        ]
+        if notes
+        else [],
     }
 
 
-def records(archive: Archive, index: EntityIndex | None = None) -> list[dict[str, Any]]:
+def records(
+    archive: Archive, index: EntityIndex | None = None, notes: AnnotationSet | None = None
+) -> list[dict[str, Any]]:
     """Every article's record, newest first (undated last), then by id."""
     index = index or index_archive(archive)
     ordered = sorted(archive.articles, key=lambda a: a.id)
     ordered.sort(key=lambda a: a.date or "", reverse=True)
-    return [record(a, archive, index) for a in ordered]
+    return [record(a, archive, index, notes) for a in ordered]
+
+
+def annotation_record(anchored: Anchored) -> dict[str, Any]:
+    """One annotation in the export: as written, and where it stands now."""
+    note = anchored.annotation
+    return {
+        "id": note.id,
+        "kind": note.kind,
+        "verdict": note.verdict,
+        "quote": note.quote,
+        "prefix": note.prefix,
+        "suffix": note.suffix,
+        "note": note.note,
+        "tags": list(note.tags),
+        "author": note.author,
+        "date": note.date,
+        "links": list(note.links),
+        "replies": [{"author": r.author, "date": r.date, "note": r.note} for r in note.replies],
+        "start": anchored.anchor.start if anchored.anchor else None,
+        "end": anchored.anchor.end if anchored.anchor else None,
+        "orphaned": anchored.anchor is None,
+    }
+
+
+def web_annotations(archive: Archive, notes: AnnotationSet, site_url: str | None) -> str:
+    """The annotations as a W3C Web Annotation collection (JSON-LD): a TextQuoteSelector
+    (exact, prefix, suffix) and a TextPositionSelector (offsets in the body text, its
+    paragraphs separated by a blank line) on each article's page; replies are annotations
+    whose target is the annotation they answer."""
+    base = (site_url or "").rstrip("/") + "/" if site_url else ""
+    by_id = {a.id: a for a in archive.articles}
+    items: list[dict[str, Any]] = []
+    for anchored in notes.anchored:
+        note = anchored.annotation
+        article = by_id.get(note.article)
+        if article is None or anchored.anchor is None:
+            continue
+        page = f"{base}articles/{article.id}/"
+        body_text = article.body_text
+        start, end = anchored.anchor.start, anchored.anchor.end
+        annotation_id = f"{page}#annotation-{note.id}"
+        bodies: list[dict[str, Any]] = [
+            {
+                "type": "TextualBody",
+                "value": note.note,
+                "format": "text/markdown",
+                "purpose": note.motivation,
+            }
+        ]
+        bodies += [{"type": "TextualBody", "value": tag, "purpose": "tagging"} for tag in note.tags]
+        bodies += [
+            {"type": "SpecificResource", "source": link, "purpose": "linking"}
+            for link in note.links
+        ]
+        if note.verdict:
+            bodies.append({"type": "TextualBody", "value": note.verdict, "purpose": "assessing"})
+        items.append(
+            {
+                "id": annotation_id,
+                "type": "Annotation",
+                "motivation": note.motivation,
+                "creator": {
+                    "type": "Person",
+                    "nickname": note.author,
+                    "id": f"https://github.com/{note.author}",
+                },
+                "created": note.date,
+                "body": bodies,
+                "target": {
+                    "source": page,
+                    "selector": [
+                        {
+                            "type": "TextQuoteSelector",
+                            "exact": body_text[start:end],
+                            "prefix": body_text[max(0, start - 32) : start],
+                            "suffix": body_text[end : end + 32],
+                        },
+                        {"type": "TextPositionSelector", "start": start, "end": end},
+                    ],
+                },
+            }
+        )
+        for n, reply in enumerate(note.replies, start=1):
+            items.append(
+                {
+                    "id": f"{annotation_id}-reply-{n}",
+                    "type": "Annotation",
+                    "motivation": "replying",
+                    "creator": {
+                        "type": "Person",
+                        "nickname": reply.author,
+                        "id": f"https://github.com/{reply.author}",
+                    },
+                    "created": reply.date,
+                    "body": {"type": "TextualBody", "value": reply.note, "format": "text/markdown"},
+                    "target": annotation_id,
+                }
+            )
+    collection = {
+        "@context": "http://www.w3.org/ns/anno.jsonld",
+        "id": f"{base}downloads/annotations.jsonld",
+        "type": "AnnotationCollection",
+        "total": len(items),
+        "first": {"type": "AnnotationPage", "startIndex": 0, "items": items},
+    }
+    return json.dumps(collection, ensure_ascii=False, indent=1) + "\n"
 
 
 def to_jsonl(rows: list[dict[str, Any]]) -> str:

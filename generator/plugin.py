@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
@@ -29,6 +30,7 @@ from mkdocs.utils import get_relative_url
 
 from . import archive as store
 from . import entities, render, search, site
+from .annotations import ANNOTATIONS, AnnotationSet, load_annotations, template
 from .model import Archive, Article, Problem
 
 log = logging.getLogger("mkdocs.plugins.postilla")
@@ -56,6 +58,10 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         self.articles: dict[str, Article] = {}
         self.problems: list[Problem] = []
         self.index: entities.EntityIndex | None = None
+        self.notes = AnnotationSet()
+        self.repo_url: str | None = None
+        self.branch = "main"
+        self.content_path = "content"
         self.language = "en"
         self.on_page_done: Callable[[], None] | None = (
             None  # progress reporting, set by `postilla build`
@@ -66,6 +72,14 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         theme_language = config.theme.get("language") if config.theme else None
         self.language = self.config.language or theme_language or "en"
         config.extra["postilla_search"] = self.config.search
+        self.repo_url = config.repo_url
+        edit = (config.edit_uri or "").strip("/").split("/")
+        self.branch = edit[1] if len(edit) > 1 and edit[0] in ("edit", "blob", "tree") else "main"
+        config_dir = Path(config.config_file_path or ".").parent.resolve()
+        try:
+            self.content_path = Path(config.docs_dir).resolve().relative_to(config_dir).as_posix()
+        except ValueError:
+            self.content_path = Path(config.docs_dir).name
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -80,6 +94,11 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
             raise PluginError(ARCHIVE_ERRORS + "\n".join(f"  {p}" for p in errors))
         self.archive = archive
         self.index = entities.index_archive(archive)
+        self.notes = load_annotations(content, {a.id: a for a in archive.articles})
+        for problem in self.notes.problems:
+            # A bad annotation file never stops the build: it is left out, and said so
+            # (a strict build, as in the pull-request check, fails on it).
+            log.warning(str(problem))
         self.articles = {f"{store.ARTICLES}/{a.id}.md": a for a in archive.articles}
         for file in list(files):
             if file.src_uri.startswith(NOT_PUBLISHED) or file.name.lower() == "readme":
@@ -96,7 +115,13 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
                     )
                 )
         for generated in site.generated_files(
-            archive, config.site_name, config.site_description, self.language, self.index
+            archive,
+            config.site_name,
+            config.site_description,
+            self.language,
+            self.index,
+            self.notes,
+            config.site_url,
         ):
             if files.get_file_from_path(generated.path) is None:  # a hand-written page wins
                 files.append(File.generated(config, generated.path, content=generated.content))
@@ -138,12 +163,31 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         counts: dict[str, int] = {}
         for mention in self.index.mentions.get(article.id, ()):
             counts[mention.entity_id] = counts.get(mention.entity_id, 0) + 1
+        notes = self.notes.of(article.id)
+        for anchored in notes:
+            for index, pieces in render.annotation_spans(anchored, article.paragraphs).items():
+                spans.setdefault(index, []).extend(pieces)
         by_id = {a.id: a for a in self.archive.articles} if self.archive else {}
         return render.ArticleLinks(
             spans=spans,
             entities=[(self.index.entities[e], n) for e, n in counts.items()],
             related=[by_id[i] for i, _ in self.index.related(article.id) if i in by_id],
+            annotations=notes,
+            annotate_url=self.annotate_url(article.id),
         )
+
+    def annotate_url(self, article_id: str) -> str | None:
+        """GitHub's "new file" page for an annotation of this article, prefilled with the
+        template; None when mkdocs.yml names no GitHub repository."""
+        repo = (self.repo_url or "").rstrip("/")
+        if "github.com/" not in repo:
+            return None
+        folder = f"{self.content_path}/{ANNOTATIONS}/{article_id}"
+        query = urlencode(
+            {"filename": "nuova-annotazione.yml", "value": template(article_id)},
+            quote_via=quote,
+        )
+        return f"{repo}/new/{self.branch}/{folder}?{query}"
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.config.search:

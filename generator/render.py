@@ -12,8 +12,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from html import escape
 
+import markdown
+import nh3
+from slugify import slugify
+
 from . import i18n
+from .annotations import Anchored
 from .entities import Mention
+from .ingest import is_web_url
 from .model import Article, Entity, Source
 from .site import published_raw
 
@@ -41,6 +47,167 @@ class ArticleLinks:
     spans: dict[int, list[Span]] = field(default_factory=dict)  # by paragraph index
     entities: list[tuple[Entity, int]] = field(default_factory=list)  # with mention counts
     related: list[Article] = field(default_factory=list)
+    annotations: list[Anchored] = field(default_factory=list)  # in text order
+    annotate_url: str | None = None  # the "Annotate" button: GitHub's new-file page
+
+
+# Annotation notes are untrusted Markdown: no raw HTML (escaped before Markdown reads it),
+# then the HTML goes through nh3 with this allowlist.
+NOTE_TAGS = {
+    "p",
+    "em",
+    "strong",
+    "a",
+    "code",
+    "pre",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "br",
+    "hr",
+    "del",
+}
+NOTE_ATTRIBUTES = {"a": {"href", "title"}}
+NOTE_SCHEMES = {"http", "https", "mailto"}
+UGC_REL = "nofollow ugc noopener"
+
+
+def note_html(markdown_source: str) -> str:
+    """A contributor's Markdown as safe HTML: raw HTML shows as text, links are http(s) or
+    mailto only and carry rel="nofollow ugc noopener", nothing else survives."""
+    html = markdown.markdown(markdown_source.replace("<", "&lt;"), output_format="html")
+    return nh3.clean(
+        html,
+        tags=NOTE_TAGS,
+        attributes=NOTE_ATTRIBUTES,
+        url_schemes=NOTE_SCHEMES,
+        link_rel=UGC_REL,
+        strip_comments=True,
+    )
+
+
+def paragraph_ranges(
+    paragraphs: tuple[str, ...], start: int, end: int
+) -> list[tuple[int, int, int]]:
+    """(paragraph index, start, end) pieces of a ``start:end`` range of the body text,
+    where paragraphs are joined by a blank line (``Article.body_text``)."""
+    pieces = []
+    offset = 0
+    for index, paragraph in enumerate(paragraphs):
+        a, b = max(start, offset), min(end, offset + len(paragraph))
+        if a < b:
+            pieces.append((index, a - offset, b - offset))
+        offset += len(paragraph) + 2
+    return pieces
+
+
+def annotation_spans(anchored: Anchored, paragraphs: tuple[str, ...]) -> dict[int, list[Span]]:
+    """The highlight of one annotation (one ``<mark>`` per paragraph it covers) and an
+    anchor at its start that the Annotations section links back to."""
+    assert anchored.anchor is not None
+    note = anchored.annotation
+    spans: dict[int, list[Span]] = {}
+    pieces = paragraph_ranges(paragraphs, anchored.anchor.start, anchored.anchor.end)
+    for n, (index, a, b) in enumerate(pieces):
+        spans.setdefault(index, []).append(
+            Span(
+                a,
+                b,
+                f'<mark class="postilla-annotation postilla-annotation--{attr(note.kind)}" '
+                f'data-annotation="{attr(note.id)}" tabindex="0">',
+                "</mark>",
+                rank=0,
+            )
+        )
+        if n == 0:
+            spans[index].append(
+                Span(
+                    a,
+                    a,
+                    f'<span class="postilla-quote-anchor" id="quote-{attr(note.id)}">',
+                    "</span>",
+                )
+            )
+    return spans
+
+
+def annotation_card(anchored: Anchored, href: Href, language: str) -> str:
+    """One annotation as readers see it: kind, verdict, quote, note, author, date, tags,
+    links, replies, and a permalink."""
+    t = i18n.strings(language)
+    note = anchored.annotation
+    quoted = anchored.anchor.text if anchored.anchor else note.quote
+    verdict = (
+        f' <span class="postilla-verdict postilla-verdict--{attr(note.verdict)}">'
+        f"{text(t.get('verdict_' + note.verdict, note.verdict))}</span>"
+        if note.verdict
+        else ""
+    )
+    tags = ", ".join(
+        f'<a href="{attr(href(f"annotations/tags/{slugify(tag)}.md"))}">{text(tag)}</a>'
+        for tag in note.tags
+    )
+    links = "".join(
+        f'<li><a href="{attr(link)}" rel="{UGC_REL}">{text(link)}</a></li>'
+        for link in note.links
+        if is_web_url(link)
+    )
+    replies = "".join(
+        f'<li><p class="postilla-note-meta">{_person(reply.author)} · <time datetime="{attr(reply.date)}">'
+        f"{text(i18n.format_date(reply.date, language))}</time></p>{note_html(reply.note)}</li>"
+        for reply in note.replies
+    )
+    back = (
+        f'<a href="#quote-{attr(note.id)}">«{text(quoted)}»</a>'
+        if anchored.anchor
+        else f"«{text(quoted)}»"
+    )
+    return (
+        f'<article class="postilla-note postilla-note--{attr(note.kind)}" id="annotation-{attr(note.id)}" '
+        f'data-annotation="{attr(note.id)}">'
+        f'<p class="postilla-note-head"><span class="postilla-kind postilla-kind--{attr(note.kind)}">'
+        f"{text(t.get('kind_' + note.kind, note.kind))}</span>{verdict}"
+        f' <a class="postilla-permalink" href="#annotation-{attr(note.id)}" title="{attr(t["permalink"])}">#</a></p>'
+        f'<blockquote class="postilla-quoted">{back}</blockquote>'
+        f'<div class="postilla-note-body">{note_html(note.note)}</div>'
+        f'<p class="postilla-note-meta">{_person(note.author)} · <time datetime="{attr(note.date)}">'
+        f"{text(i18n.format_date(note.date, language))}</time>"
+        + (f" · {text(t['tags'])}: {tags}" if tags else "")
+        + "</p>"
+        + (f'<ul class="postilla-note-links">{links}</ul>' if links else "")
+        + (
+            f'<ol class="postilla-replies" aria-label="{attr(t["replies"])}">{replies}</ol>'
+            if replies
+            else ""
+        )
+        + "</article>"
+    )
+
+
+def _person(handle: str) -> str:
+    return f'<a href="https://github.com/{attr(handle)}" rel="{UGC_REL}">@{text(handle)}</a>'
+
+
+def annotations_section(links: ArticleLinks, href: Href, language: str) -> str:
+    """The "Annotations" section at the end of an article, in text order."""
+    t = i18n.strings(language)
+    button = (
+        f'<a class="md-button postilla-annotate" href="{attr(links.annotate_url)}" rel="nofollow noopener">'
+        f"{text(t['annotate'])}</a>"
+        if links.annotate_url
+        else ""
+    )
+    if not links.annotations and not button:
+        return ""
+    cards = "".join(annotation_card(a, href, language) for a in links.annotations)
+    heading = (
+        f"{t['annotations']} ({len(links.annotations)})" if links.annotations else t["annotations"]
+    )
+    return (
+        f'<section class="postilla-annotations" data-pagefind-ignore>'
+        f'<h2 id="annotations">{text(heading)}</h2>{cards}{button}</section>'
+    )
 
 
 def article_page(
@@ -72,6 +239,7 @@ def article_page(
             + "".join(f"<p>{text(note)}</p>" for note in article.footnotes)
             + "</aside>"
         )
+    parts.append(annotations_section(links, href, language))
     parts.append(entities_section(links.entities, href, language))
     parts.append(related_section(links.related, href, language))
     if article.removed:
@@ -117,9 +285,13 @@ def spans_html(plain: str, spans: list[Span] | tuple[Span, ...] = ()) -> str:
     closing and reopening a span only where another one starts or ends inside it.
     """
     valid = [sp for sp in spans if 0 <= sp.start < sp.end <= len(plain)]
-    if not valid:
+    points: dict[int, str] = {}
+    for sp in spans:  # zero-length spans: a marker at one place (an anchor to link to)
+        if sp.start == sp.end and 0 <= sp.start <= len(plain):
+            points[sp.start] = points.get(sp.start, "") + sp.open_tag + sp.close_tag
+    if not valid and not points:
         return text(plain)
-    cuts = sorted({0, len(plain), *(sp.start for sp in valid), *(sp.end for sp in valid)})
+    cuts = sorted({0, len(plain), *points, *(sp.start for sp in valid), *(sp.end for sp in valid)})
     order = sorted(valid, key=lambda sp: (sp.rank, sp.start, -sp.end))
     out: list[str] = []
     stack: list[Span] = []
@@ -129,10 +301,12 @@ def spans_html(plain: str, spans: list[Span] | tuple[Span, ...] = ()) -> str:
         while keep < min(len(stack), len(active)) and stack[keep] is active[keep]:
             keep += 1
         out += [sp.close_tag for sp in reversed(stack[keep:])]
+        out.append(points.pop(a, ""))
         out += [sp.open_tag for sp in active[keep:]]
         stack = active
         out.append(text(plain[a:b]))
     out += [sp.close_tag for sp in reversed(stack)]
+    out.append(points.pop(len(plain), ""))
     return "".join(out)
 
 

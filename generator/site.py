@@ -12,7 +12,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from html import escape as html_escape
 
+from slugify import slugify
+
 from . import export, i18n
+from .annotations import Anchored, AnnotationSet
 from .entities import EntityIndex
 from .markdown_text import escape
 from .model import ENTITY_TYPES, Archive, Article, Entity, Source
@@ -20,7 +23,7 @@ from .model import ENTITY_TYPES, Archive, Article, Entity, Source
 SNIPPET_CONTEXT = 80  # characters of text on each side of a mention in an entity page
 
 LATEST_ON_HOME = 10
-DOWNLOADS = ("downloads/archive.jsonl", "downloads/archive.csv")
+DOWNLOADS = ("downloads/archive.jsonl", "downloads/archive.csv", "downloads/annotations.jsonld")
 
 
 @dataclass(frozen=True)
@@ -312,11 +315,114 @@ def entity_page(
     return GeneratedFile(f"entities/{entity.id}.md", "\n".join(lines) + "\n")
 
 
-def download_files(archive: Archive, index: EntityIndex | None = None) -> list[GeneratedFile]:
-    rows = export.records(archive, index)
+def _plain(markdown_source: str, limit: int = 160) -> str:
+    """A note's first words as plain text, for a listing."""
+    flat = " ".join(markdown_source.split())
+    return flat if len(flat) <= limit else flat[: flat.rfind(" ", 0, limit)] + "…"
+
+
+def annotation_pages(archive: Archive, notes: AnnotationSet, language: str) -> list[GeneratedFile]:
+    """The annotations index (newest first, filterable), one page per tag, and the
+    orphaned annotations."""
+    t = i18n.strings(language)
+    by_id = {a.id: a for a in archive.articles}
+    listed = sorted(
+        (a for a in notes.anchored if a.anchor),
+        key=lambda a: (a.annotation.date, a.annotation.id),
+        reverse=True,
+    )
+
+    def rows(items: list[Anchored], up: str) -> str:
+        out = []
+        for item in items:
+            note = item.annotation
+            article = by_id.get(note.article)
+            title = html_escape(article.title if article else note.article)
+            out.append(
+                f'<li data-kind="{html_escape(note.kind)}" data-author="{html_escape(note.author)}" '
+                f'data-tags="{html_escape("|".join(slugify(tag) for tag in note.tags))}">'
+                f'<span class="postilla-kind postilla-kind--{html_escape(note.kind)}">'
+                f"{html_escape(t.get('kind_' + note.kind, note.kind))}</span> "
+                f'<a href="{up}articles/{html_escape(note.article)}/#annotation-{html_escape(note.id)}">{title}</a>'
+                f" — @{html_escape(note.author)}, {html_escape(i18n.format_date(note.date, language))}"
+                f"<br><q>{html_escape(_plain(item.anchor.text if item.anchor else note.quote, 120))}</q> "
+                f"{html_escape(_plain(note.note))}</li>"
+            )
+        return "".join(out)
+
+    kinds = sorted({a.annotation.kind for a in listed})
+    tags = sorted({tag for a in listed for tag in a.annotation.tags}, key=str.casefold)
+    authors = sorted({a.annotation.author for a in listed}, key=str.casefold)
+
+    def select(name: str, everything: str, options: list[tuple[str, str]]) -> str:
+        choices = "".join(
+            f'<option value="{html_escape(v)}">{html_escape(label)}</option>'
+            for v, label in options
+        )
+        return f'<select data-filter="{name}"><option value="">{html_escape(everything)}</option>{choices}</select>'
+
+    filters = (
+        '<div class="postilla-filters">'
+        + select("kind", t["all_kinds"], [(k, t.get("kind_" + k, k)) for k in kinds])
+        + select("tags", t["all_tags"], [(slugify(tag), tag) for tag in tags])
+        + select("author", t["all_authors"], [(a, "@" + a) for a in authors])
+        + "</div>"
+    )
+    index = [
+        f"# {t['annotations']}",
+        "",
+        t["annotation_count"].format(n=len(listed)),
+        "",
+        filters,
+        "",
+        f'<ol class="postilla-annotation-list" data-filterable>{rows(listed, "../")}</ol>',
+        "",
+        f"[{t['orphaned']} ({len(notes.orphans)})](orphaned.md)",
+        "",
+    ]
+    pages = [GeneratedFile("annotations/index.md", "\n".join(index))]
+    for tag in tags:
+        tagged = [a for a in listed if tag in a.annotation.tags]
+        pages.append(
+            GeneratedFile(
+                f"annotations/tags/{slugify(tag)}.md",
+                f"# {t['tags']}: {escape(tag)}\n\n"
+                f'<ol class="postilla-annotation-list">{rows(tagged, "../../")}</ol>\n',
+            )
+        )
+    orphan_lines = [f"# {t['orphaned']}", "", t["orphaned_intro"], ""]
+    for item in notes.orphans or []:
+        note = item.annotation
+        orphan_lines += [
+            f"## {escape(note.id)}",
+            "",
+            f"- **{t['articles']}:** [{escape(by_id[note.article].title if note.article in by_id else note.article)}]"
+            + (f"(../articles/{note.article}.md)" if note.article in by_id else "(index.md)"),
+            f"- **{t['written_on']}:** «{escape(note.quote)}»",
+            f"- **@{escape(note.author)}**, {escape(note.date)}, `{escape(note.path)}`",
+            "",
+            f"    {escape(_plain(note.note, 400))}",
+            "",
+        ]
+    if not notes.orphans:
+        orphan_lines.append(t["no_orphans"])
+    pages.append(GeneratedFile("annotations/orphaned.md", "\n".join(orphan_lines) + "\n"))
+    return pages
+
+
+def download_files(
+    archive: Archive,
+    index: EntityIndex | None = None,
+    notes: AnnotationSet | None = None,
+    site_url: str | None = None,
+) -> list[GeneratedFile]:
+    rows = export.records(archive, index, notes)
     return [
         GeneratedFile(DOWNLOADS[0], export.to_jsonl(rows)),
         GeneratedFile(DOWNLOADS[1], export.to_csv(rows)),
+        GeneratedFile(
+            DOWNLOADS[2], export.web_annotations(archive, notes or AnnotationSet(), site_url)
+        ),
     ]
 
 
@@ -326,15 +432,19 @@ def generated_files(
     description: str | None,
     language: str,
     index: EntityIndex | None = None,
+    notes: AnnotationSet | None = None,
+    site_url: str | None = None,
 ) -> list[GeneratedFile]:
     """Every generated page and download of the site."""
     from .entities import index_archive
 
     index = index or index_archive(archive)
+    notes = notes or AnnotationSet()
     return [
         home_page(archive, site_name, description, language),
         *archive_pages(archive, language),
         *source_pages(archive, language),
         *entity_pages(archive, index, language),
-        *download_files(archive, index),
+        *annotation_pages(archive, notes, language),
+        *download_files(archive, index, notes, site_url),
     ]

@@ -1,0 +1,81 @@
+// Annotations: clicking (or hovering) a highlighted quote shows its note next to it;
+// the filters of the annotations index show the items of one kind, tag or author.
+// The notes are already in the page (the Annotations section, sanitised at build time):
+// this script only moves a copy next to the highlight, it writes no HTML of its own.
+(function () {
+  "use strict";
+
+  let popover = null;
+  let pinned = false;
+
+  function close() {
+    if (popover) popover.remove();
+    popover = null;
+    pinned = false;
+  }
+
+  function open(mark, pin) {
+    const id = mark.dataset.annotation;
+    const card = document.getElementById("annotation-" + id);
+    if (!card) return;
+    if (popover && popover.dataset.annotation === id) {
+      pinned = pinned || pin;
+      return;
+    }
+    close();
+    popover = card.cloneNode(true);
+    popover.removeAttribute("id");
+    popover.classList.add("postilla-popover");
+    popover.setAttribute("role", "dialog");
+    popover.dataset.annotation = id;
+    const box = mark.getBoundingClientRect();
+    popover.style.top = window.scrollY + box.bottom + 6 + "px";
+    popover.style.left = Math.max(8, Math.min(window.scrollX + box.left, window.scrollX + document.documentElement.clientWidth - 420)) + "px";
+    document.body.append(popover);
+    pinned = pin;
+  }
+
+  document.addEventListener("click", (event) => {
+    const mark = event.target.closest("mark.postilla-annotation");
+    if (mark && !event.target.closest("a")) {
+      event.preventDefault();
+      open(mark, true);
+    } else if (popover && !event.target.closest(".postilla-popover")) {
+      close();
+    }
+  });
+  document.addEventListener("keydown", (event) => {
+    const mark = event.target.closest && event.target.closest("mark.postilla-annotation");
+    if (mark && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      open(mark, true);
+    } else if (event.key === "Escape") {
+      close();
+    }
+  });
+  document.querySelectorAll("mark.postilla-annotation").forEach((mark) => {
+    mark.addEventListener("mouseenter", () => open(mark, false));
+    mark.addEventListener("mouseleave", () => {
+      setTimeout(() => {
+        if (popover && !pinned && !popover.matches(":hover")) close();
+      }, 300);
+    });
+  });
+
+  // The annotations index: one filter per select; an item shows when it passes them all.
+  const list = document.querySelector("[data-filterable]");
+  if (list) {
+    const selects = Array.from(document.querySelectorAll("select[data-filter]"));
+    const apply = () => {
+      list.querySelectorAll("li").forEach((item) => {
+        item.hidden = !selects.every((select) => {
+          const wanted = select.value;
+          if (!wanted) return true;
+          const value = item.dataset[select.dataset.filter] || "";
+          return select.dataset.filter === "tags" ? value.split("|").includes(wanted) : value === wanted;
+        });
+      });
+    };
+    selects.forEach((select) => select.addEventListener("change", apply));
+  }
+})();
