@@ -77,6 +77,7 @@ class Annotation:
     replies: tuple[Reply, ...] = ()
     path: str = ""  # the file, for messages
     line: int | None = None  # where the annotation starts in it
+    column: int | None = None
 
     @property
     def motivation(self) -> str:
@@ -239,6 +240,7 @@ def _annotation(
         replies=tuple(Reply(r["author"], r["date"], r["note"]) for r in item.get("replies") or ()),
         path=display,
         line=located.line_of(("annotations", index))[0],
+        column=located.line_of(("annotations", index))[1],
     )
 
 
@@ -256,6 +258,7 @@ def duplicate_ids(annotations: list[Annotation]) -> list[Problem]:
                 annotation.path,
                 annotation.line,
                 f"annotation id {annotation.id!r} is already used in {first.path}:{first.line} — give this one another id",
+                annotation.column,
             )
         )
     return problems
@@ -294,41 +297,55 @@ def anchor(annotation: Annotation, body: str) -> Anchor | Problem:
         _norm(annotation.prefix),
         _norm(annotation.suffix),
     )
-    where = f"{annotation.path}", annotation.line
-    starts = [m.start() for m in re.finditer(re.escape(quote), text)] if quote else []
+
+    def problem(message: str) -> Problem:
+        return Problem(annotation.path, annotation.line, message, annotation.column)
+
+    starts = _occurrences(text, quote)
     if starts:
         fitting = [s for s in starts if _context_fits(text, s, s + len(quote), prefix, suffix)]
         if len(fitting) == 1 or (len(starts) == 1 and not fitting):
             start = (fitting or starts)[0]
             end = start + len(quote)
-            return Anchor(
-                offsets[start],
-                offsets[end - 1] + 1,
-                body[offsets[start] : offsets[end - 1] + 1],
-                True,
-            )
+            first, last = offsets[start], offsets[end - 1] + 1
+            return Anchor(first, last, body[first:last], True)
+        candidates = fitting or starts
         listed = "; ".join(
             f"«…{text[max(0, s - 25) : s]}[{quote}]{text[s + len(quote) : s + len(quote) + 25]}…»"
-            for s in (fitting or starts)[:5]
+            for s in candidates[:5]
         )
-        return Problem(
-            *where,
-            f"the quote occurs {len(fitting or starts)} times in {annotation.article}: {listed} — add a prefix or suffix (the words just before or after) to choose one",
+        return problem(
+            f"the quote occurs {len(candidates)} times in {annotation.article}: {listed}"
+            " — add a prefix or suffix (the words just before or after) to choose one"
         )
     best = _closest(text, quote, prefix, suffix)
     if best is None:
-        return Problem(
-            *where,
-            f"quote not found in {annotation.article}, which has no text — check the article id",
+        return problem(
+            f"quote not found in {annotation.article}, which has no text — check the article id"
         )
     start, end, score = best
     passage = body[offsets[start] : offsets[end - 1] + 1]
     if score >= FUZZY_ACCEPT:
         return Anchor(offsets[start], offsets[end - 1] + 1, passage, False, score)
-    return Problem(
-        *where,
-        f"quote not found in {annotation.article}; the closest passage ({score:.0f}% similar) reads «{passage}» — copy the words exactly from the article",
+    return problem(
+        f"quote not found in {annotation.article}; the closest passage ({score:.0f}% similar)"
+        f" reads «{passage}» — copy the words exactly from the article"
     )
+
+
+def _occurrences(text: str, quote: str) -> list[int]:
+    """Where `quote` occurs in `text` as whole words: "i talebani" is not in "dei talebani"."""
+    if not quote:
+        return []
+    found = []
+    for match in re.finditer(re.escape(quote), text):
+        start, end = match.span()
+        if start > 0 and quote[0].isalnum() and text[start - 1].isalnum():
+            continue
+        if end < len(text) and quote[-1].isalnum() and text[end].isalnum():
+            continue
+        found.append(start)
+    return found
 
 
 def _context_fits(text: str, start: int, end: int, prefix: str, suffix: str) -> bool:
@@ -380,6 +397,7 @@ def anchor_all(annotations: list[Annotation], articles: dict[str, Article]) -> A
                 annotation.path,
                 annotation.line,
                 f"re-anchored ({result.score:.0f}% similar): the text now reads «{result.text}» — update the quote",
+                annotation.column,
                 severity="warning",
             )
             anchored.append(Anchored(annotation, result, warning))
@@ -428,7 +446,7 @@ def context_for(body: str, start: int, end: int) -> tuple[str | None, str | None
     at ``start:end`` of `body` the only fitting occurrence."""
     text, offsets = _normalised(body)
     quote = _norm(body[start:end])
-    starts = [m.start() for m in re.finditer(re.escape(quote), text)]
+    starts = _occurrences(text, quote)
     if len(starts) <= 1:
         return None, None
     here = bisect.bisect_left(offsets, start)
