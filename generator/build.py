@@ -29,6 +29,7 @@ class BuildResult:
     seconds: float
     pages: int
     warnings: int
+    timings: dict[str, float]  # seconds per stage: generation, render, mkdocs, search index
 
 
 class _Counter(logging.Handler):
@@ -125,7 +126,9 @@ def build_site(
         bar.close()
         logger.removeHandler(handler)
         logger.setLevel(previous_level)
-    return BuildResult(target, time.perf_counter() - started, pages, handler.warnings)
+    return BuildResult(
+        target, time.perf_counter() - started, pages, handler.warnings, dict(plugin.timings)
+    )
 
 
 def _swap_into_place(staging: Path, target: Path) -> None:

@@ -15,6 +15,7 @@ Markdown extension ever reads the article text.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -57,6 +58,9 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         self.archive: Archive | None = None
         self.articles: dict[str, Article] = {}
         self.problems: list[Problem] = []
+        # Seconds spent per stage of the last build, for `postilla build` and the benchmarks.
+        self.timings: dict[str, float] = {}
+        self.mkdocs_started = 0.0
         self.index: entities.EntityIndex | None = None
         self.notes = AnnotationSet()
         self.repo_url: str | None = None
@@ -69,6 +73,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         self.on_total: Callable[[int], None] | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.timings = {}
         theme_language = config.theme.get("language") if config.theme else None
         self.language = self.config.language or theme_language or "en"
         config.extra["postilla_search"] = self.config.search
@@ -83,6 +88,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        started = time.perf_counter()
         content = Path(config.docs_dir)
         archive, problems = store.load_archive(content)
         errors = [p for p in problems if p.severity == "error"]
@@ -127,6 +133,8 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
                 files.append(File.generated(config, generated.path, content=generated.content))
         if self.on_total:
             self.on_total(len(files.documentation_pages()))
+        self.timings["generation"] = time.perf_counter() - started
+        self.mkdocs_started = time.perf_counter()
         return files
 
     def on_page_markdown(
@@ -144,11 +152,13 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         article = self.articles.get(page.file.src_uri)
         if article is None or self.archive is None:
             return html
+        started = time.perf_counter()
         source = self.archive.source_for(article.source)
         href = _href_maker(page, config)
         rendered = render.article_page(
             article, source, href, self.language, self.article_links(article, href)
         )
+        self.timings["render"] = self.timings.get("render", 0.0) + time.perf_counter() - started
         return html.replace(PLACEHOLDER, rendered)
 
     def article_links(self, article: Article, href: render.Href) -> render.ArticleLinks:
@@ -190,8 +200,11 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         return f"{repo}/new/{self.branch}/{folder}?{query}"
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        started = time.perf_counter()
+        self.timings["mkdocs"] = started - self.mkdocs_started - self.timings.get("render", 0.0)
         if self.config.search:
             search.index_site(Path(config.site_dir))
+        self.timings["search index"] = time.perf_counter() - started
 
 
 def _href_maker(page: Page, config: MkDocsConfig) -> render.Href:

@@ -9,7 +9,9 @@ them. No page lists the whole archive: the archive is split by year.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from html import escape as html_escape
 
 from slugify import slugify
@@ -46,17 +48,68 @@ def newest_first(articles: tuple[Article, ...] | list[Article]) -> list[Article]
     return sorted(ordered, key=lambda a: a.date or "", reverse=True)
 
 
-def _link(article: Article, from_dir: str) -> str:
-    up = "../" * from_dir.count("/") if from_dir else ""
+def _link(article: Article, up: str) -> str:
     return f"[{escape(article.title)}]({up}articles/{article.id}.md)"
 
 
-def _item(article: Article, archive: Archive, from_dir: str, language: str) -> str:
+def _item(article: Article, archive: Archive, up: str, language: str) -> str:
+    """One article in a listing, linked from a page `up` levels below the root."""
     source = archive.source_for(article.source)
     publisher = source.name if source else (article.publisher or article.source)
     bits = [i18n.format_date(article.date, language) if article.date else None, publisher]
     extra = " · ".join(escape(b) for b in bits if b)
-    return f"- {_link(article, from_dir)}" + (f" — {extra}" if extra else "")
+    return f"- {_link(article, up)}" + (f" — {extra}" if extra else "")
+
+
+PER_PAGE = 100  # articles on one listing page: no page grows with the archive
+SNIPPETS_PER_PAGE = 50  # articles with a passage, on an entity's pages
+
+
+def _depth_prefix(path: str) -> str:
+    """`../` repeated to climb from the folder of `path` to the site's root."""
+    return "../" * path.count("/")
+
+
+def paginated(
+    stem: str,
+    head: list[str],
+    items: Sequence[Callable[[str], list[str]]],
+    language: str,
+    per_page: int = PER_PAGE,
+) -> list[GeneratedFile]:
+    """A listing split into pages of `per_page` items: ``<stem>.md``, then
+    ``<stem>/2.md``, ``<stem>/3.md``… Each item renders itself given the relative path to
+    the site's root from its page; `head` (title, facts) stands on the first page only,
+    its first line (the title) on every page."""
+    chunks = [items[i : i + per_page] for i in range(0, len(items), per_page)] or [[]]
+    t = i18n.strings(language)
+    pages = []
+    for number, chunk in enumerate(chunks, start=1):
+        path = f"{stem}.md" if number == 1 else f"{stem}/{number}.md"
+        up = _depth_prefix(path)
+        lines = list(head) if number == 1 else [head[0], ""]
+        for item in chunk:
+            lines += item(up)
+        if len(chunks) > 1:
+            name = stem.rsplit("/", 1)[-1]
+            links = []
+            if number > 1:
+                previous = f"../{name}.md" if number == 2 else f"{number - 1}.md"
+                links.append(f"[← {t['previous']}]({previous})")
+            links.append(t["page"].format(n=number, total=len(chunks)))
+            if number < len(chunks):
+                following = f"{name}/{number + 1}.md" if number == 1 else f"{number + 1}.md"
+                links.append(f"[{t['next']} →]({following})")
+            lines += ["", " · ".join(links), ""]
+        pages.append(GeneratedFile(path, "\n".join(lines) + "\n"))
+    return pages
+
+
+def _listed(
+    article: Article, archive: Archive, language: str, heading: str | None, up: str
+) -> list[str]:
+    """An article in a listing page, under a new heading (a month) where one starts."""
+    return ([heading, ""] if heading else []) + [_item(article, archive, up, language)]
 
 
 def _count(n: int, language: str) -> str:
@@ -101,29 +154,31 @@ def archive_pages(archive: Archive, language: str) -> list[GeneratedFile]:
     for year in [*years, "undated"] if "undated" in by_year else years:
         label = t["undated"] if year == "undated" else year
         index.append(f"- [{label}]({year}.md) — {_count(len(by_year[year]), language)}")
-        pages.append(year_page(year, label, by_year[year], archive, language))
+        pages += year_page(year, label, by_year[year], archive, language)
     return [GeneratedFile("archive/index.md", "\n".join(index) + "\n"), *pages]
 
 
 def year_page(
     year: str, label: str, articles: list[Article], archive: Archive, language: str
-) -> GeneratedFile:
+) -> list[GeneratedFile]:
+    """A year's articles by month, newest first, in pages of `PER_PAGE`."""
     t = i18n.strings(language)
-    lines = [f"# {t['archive']}: {label}", "", _count(len(articles), language), ""]
-    by_month: dict[str | None, list[Article]] = defaultdict(list)
-    for article in articles:
-        by_month[article.month].append(article)
-    for month in sorted(by_month, key=lambda m: m or "", reverse=True):
-        if year != "undated":
-            heading = (
+    head = [f"# {t['archive']}: {label}", "", _count(len(articles), language), ""]
+    items: list[Callable[[str], list[str]]] = []
+    previous_month: object = object()
+    for article in newest_first(articles):
+        month = article.month
+        heading = None
+        if year != "undated" and month != previous_month:
+            text = (
                 i18n.format_date(month, language)
                 if month
                 else f"{year} ({t['date_precision_year']})"
             )
-            lines += [f"## {escape(heading)}", ""]
-        lines += [_item(a, archive, "archive/", language) for a in newest_first(by_month[month])]
-        lines.append("")
-    return GeneratedFile(f"archive/{year}.md", "\n".join(lines))
+            heading = f"## {escape(text)}"
+        previous_month = month
+        items.append(partial(_listed, article, archive, language, heading))
+    return paginated(f"archive/{year}", head, items, language)
 
 
 def source_pages(archive: Archive, language: str) -> list[GeneratedFile]:
@@ -153,13 +208,13 @@ def source_pages(archive: Archive, language: str) -> list[GeneratedFile]:
     pages = [GeneratedFile("sources/index.md", "\n".join(index))]
     for domain in domains:
         articles = [a for a in archive.articles if a.source == domain]
-        pages.append(source_page(domain, registered.get(domain), articles, archive, language))
+        pages += source_page(domain, registered.get(domain), articles, archive, language)
     return pages
 
 
 def source_page(
     domain: str, source: Source | None, articles: list[Article], archive: Archive, language: str
-) -> GeneratedFile:
+) -> list[GeneratedFile]:
     t = i18n.strings(language)
     lines = [f"# {escape(source.name if source else domain)}", ""]
     facts = [(t["domain"], f"`{domain}`")]
@@ -173,8 +228,8 @@ def source_page(
     if source and source.notes:
         lines += [f'!!! note "{t["notes"]}"', "", f"    {escape(source.notes)}", ""]
     lines += [f"## {t['articles']}", "", _count(len(articles), language), ""]
-    lines += [_item(a, archive, "sources/", language) for a in newest_first(articles)]
-    return GeneratedFile(f"sources/{domain}.md", "\n".join(lines) + "\n")
+    items = [partial(_listed, a, archive, language, None) for a in newest_first(articles)]
+    return paginated(f"sources/{domain}", lines, items, language)
 
 
 def snippet(article: Article, paragraph: int, start: int, end: int) -> str:
@@ -260,13 +315,13 @@ def entity_pages(archive: Archive, index: EntityIndex, language: str) -> list[Ge
         ]
     pages = [GeneratedFile("entities/index.md", "\n".join(lines))]
     for entity in archive.entities:
-        pages.append(entity_page(entity, index, by_id, language))
+        pages += entity_page(entity, index, by_id, language)
     return pages
 
 
 def entity_page(
     entity: Entity, index: EntityIndex, by_id: dict[str, Article], language: str
-) -> GeneratedFile:
+) -> list[GeneratedFile]:
     t = i18n.strings(language)
     articles = newest_first([by_id[i] for i in index.articles_of.get(entity.id, ()) if i in by_id])
     lines = [f"# {escape(entity.name)}", "", f"*{t['type_' + entity.type]}*", ""]
@@ -283,7 +338,7 @@ def entity_page(
     lines += facts + [""]
     if not articles:
         lines += [t["no_mentions"], ""]
-        return GeneratedFile(f"entities/{entity.id}.md", "\n".join(lines))
+        return [GeneratedFile(f"entities/{entity.id}.md", "\n".join(lines))]
     months: dict[str, int] = {}
     for article in articles:
         if article.month:
@@ -305,14 +360,21 @@ def entity_page(
         ]
         lines.append("")
     lines += [f"## {t['articles']}", ""]
-    for article in articles:
-        first = next(m for m in index.mentions[article.id] if m.entity_id == entity.id)
-        when = f" — {i18n.format_date(article.date, language)}" if article.date else ""
-        lines += [
-            f"- [{escape(article.title)}](../articles/{article.id}.md){escape(when)}  ",
-            f"  {snippet(article, first.paragraph, first.start, first.end)}",
-        ]
-    return GeneratedFile(f"entities/{entity.id}.md", "\n".join(lines) + "\n")
+
+    items = [partial(_mentioned, a, entity.id, index, language) for a in articles]
+    return paginated(f"entities/{entity.id}", lines, items, language, SNIPPETS_PER_PAGE)
+
+
+def _mentioned(
+    article: Article, entity_id: str, index: EntityIndex, language: str, up: str
+) -> list[str]:
+    """An article in an entity's list: its link, date, and the passage naming the entity."""
+    first = next(m for m in index.mentions[article.id] if m.entity_id == entity_id)
+    when = f" — {i18n.format_date(article.date, language)}" if article.date else ""
+    return [
+        f"- [{escape(article.title)}]({up}articles/{article.id}.md){escape(when)}  ",
+        f"  {snippet(article, first.paragraph, first.start, first.end)}",
+    ]
 
 
 def _plain(markdown_source: str, limit: int = 160) -> str:
