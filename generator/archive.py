@@ -19,6 +19,7 @@ from typing import Any
 import frontmatter
 
 from . import markdown_text, schema, yamlio
+from .cache import NO_CACHE, Cache, digest
 from .entities import fold, is_acronym
 from .ingest import parse_partial_date
 from .model import Archive, Article, ContentError, Entity, Problem, RemovedLine, Source
@@ -199,14 +200,20 @@ def count_words(paragraphs: tuple[str, ...]) -> int:
     return sum(len(p.split()) for p in paragraphs)
 
 
-def read_article(path: Path) -> Article:
-    """Read and validate one article file."""
+def read_article(path: Path, cache: Cache = NO_CACHE) -> Article:
+    """Read and validate one article file (a cached result when its bytes are unchanged)."""
     display = display_path(path)
     try:
-        text = path.read_text("utf-8")
+        data = path.read_bytes()
+        key = digest(path.name, data)
+        cached = cache.get("articles", key)
+        if cached is not None:
+            return _with_path(cached, path)
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ContentError(Problem(display, None, f"cannot read the article: {exc}")) from None
     article = parse_article(text, display, expected_id=path.stem)
+    cache.put("articles", key, article)
     return _with_path(article, path)
 
 
@@ -348,7 +355,9 @@ def article_paths(content: Path) -> list[Path]:
     return sorted((content / ARTICLES).glob("*.md"))
 
 
-def load_archive(content: Path, *, verify_raw: bool = False) -> tuple[Archive, list[Problem]]:
+def load_archive(
+    content: Path, *, verify_raw: bool = False, cache: Cache = NO_CACHE
+) -> tuple[Archive, list[Problem]]:
     """Everything under `content`, and every problem found.
 
     Articles with errors are left out of the returned archive (their problems are
@@ -362,7 +371,7 @@ def load_archive(content: Path, *, verify_raw: bool = False) -> tuple[Archive, l
     articles: list[Article] = []
     for path in article_paths(content):
         try:
-            articles.append(read_article(path))
+            articles.append(read_article(path, cache))
         except ContentError as exc:
             problems += exc.problems
     problems += duplicate_articles(articles)

@@ -29,9 +29,12 @@ from dataclasses import dataclass
 
 import ahocorasick
 
+from .cache import NO_CACHE, Cache, digest
 from .model import Archive, Article, Entity
 
 RELATED_COUNT = 5
+COMMON_SHARE = 0.05  # entities in more than 5 % of the articles do not suggest related ones…
+COMMON_MIN = 200  # …once that is more than 200 articles (a small archive keeps them all)
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "ʼ": "'"})
 
 
@@ -209,11 +212,21 @@ class EntityIndex:
         return math.log(1 + total / max(1, len(self.articles_of.get(entity_id, ()))))
 
     def related(self, article_id: str, count: int = RELATED_COUNT) -> list[tuple[str, float]]:
-        """The `count` articles sharing the most (rarest-weighted) entities with this one."""
+        """The `count` articles sharing the most (rarest-weighted) entities with this one.
+
+        In a large archive, an entity named in more than `COMMON_SHARE` of the articles
+        (the country every article is about) is left out: it would make every pair of
+        articles a candidate, which is quadratic, and weighs almost nothing anyway.
+        """
+        total = len(self.mentions)
+        common = max(COMMON_MIN, COMMON_SHARE * total)
         scores: dict[str, float] = defaultdict(float)
         for entity_id in self.entities_in(article_id):
+            others = self.articles_of.get(entity_id, ())
+            if len(others) > common:
+                continue
             weight = self.weight(entity_id)
-            for other in self.articles_of.get(entity_id, ()):
+            for other in others:
                 if other != article_id:
                     scores[other] += weight
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
@@ -227,10 +240,21 @@ class EntityIndex:
         return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
-def index_archive(archive: Archive, linker: Linker | None = None) -> EntityIndex:
-    """Link every article of the archive."""
-    linker = linker or Linker(archive.entities)
-    mentions = {article.id: tuple(linker.mentions(article)) for article in archive.articles}
+def index_archive(
+    archive: Archive, linker: Linker | None = None, cache: Cache = NO_CACHE
+) -> EntityIndex:
+    """Link every article of the archive (an article whose body and registry are unchanged
+    keeps its cached mentions)."""
+    registry = digest(repr(archive.entities))
+    mentions: dict[str, tuple[Mention, ...]] = {}
+    for article in archive.articles:
+        key = digest(registry, article.body_text)
+        found = cache.get("mentions", key)
+        if found is None:
+            linker = linker or Linker(archive.entities)
+            found = tuple(linker.mentions(article))
+            cache.put("mentions", key, found)
+        mentions[article.id] = found
     articles_of: dict[str, list[str]] = defaultdict(list)
     for article in archive.articles:
         for entity_id in dict.fromkeys(m.entity_id for m in mentions[article.id]):

@@ -7,6 +7,8 @@ which regenerates an article only when its body is unchanged since import.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -137,6 +139,11 @@ def import_files(
         except ContentError as exc:
             outcomes += [Outcome(shown, "error", None, str(p)) for p in exc.problems]
     boilerplate = site_boilerplate(content, existing, [raw for _, raw in batch])
+    fresh = {raw.sha256: raw for _, raw in batch if raw.sha256 not in by_sha}
+    jobs = [
+        (raw, boilerplate.get(raw_domain(raw, url), frozenset()), url) for raw in fresh.values()
+    ]
+    described = dict(zip(fresh, clean_all(jobs)))
     for shown, raw in batch:
         if raw.sha256 in by_sha:
             outcomes.append(
@@ -148,8 +155,7 @@ def import_files(
                 )
             )
             continue
-        cleaned = clean(raw, boilerplate.get(raw_domain(raw, url), frozenset()))
-        metadata = extract(raw, cleaned, url=url)
+        cleaned, metadata = described[raw.sha256]
         if metadata.url and metadata.url in by_url:
             outcomes.append(
                 Outcome(
@@ -174,6 +180,27 @@ def import_files(
             by_url[article.url] = article_id
         outcomes.append(Outcome(shown, "imported", article_id, f"imported as {article_id}{note}"))
     return outcomes
+
+
+PARALLEL_FROM = 200  # below this many files, starting worker processes costs more than it saves
+
+Job = tuple[RawArticle, frozenset[str], str | None]
+
+
+def clean_and_describe(job: Job) -> tuple[CleanedText, Metadata]:
+    """Cleaning and metadata of one raw file: the pure, CPU-bound part of an import."""
+    raw, boilerplate, url = job
+    cleaned = clean(raw, boilerplate)
+    return cleaned, extract(raw, cleaned, url=url)
+
+
+def clean_all(jobs: list[Job]) -> list[tuple[CleanedText, Metadata]]:
+    """`clean_and_describe` for every job, on every core when the batch is large."""
+    workers = os.cpu_count() or 1
+    if len(jobs) < PARALLEL_FROM or workers < 2:
+        return [clean_and_describe(job) for job in jobs]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(clean_and_describe, jobs, chunksize=32))
 
 
 def raw_domain(raw: RawArticle, url: str | None = None) -> str | None:

@@ -32,6 +32,7 @@ from mkdocs.utils import get_relative_url
 from . import archive as store
 from . import entities, render, search, site
 from .annotations import ANNOTATIONS, AnnotationSet, load_annotations, template
+from .cache import CACHE_DIR, Cache
 from .model import Archive, Article, Problem
 
 log = logging.getLogger("mkdocs.plugins.postilla")
@@ -49,6 +50,8 @@ class PostillaConfig(Config):
     """Language of generated pages; defaults to ``theme.language``, else English."""
     search = c.Type(bool, default=True)
     """Index the built site with Pagefind and show its search box in the header."""
+    cache = c.Type(bool, default=True)
+    """Keep parsed articles and entity links in ``.postilla-cache/`` next to mkdocs.yml."""
 
 
 class PostillaPlugin(BasePlugin[PostillaConfig]):
@@ -60,6 +63,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         self.problems: list[Problem] = []
         # Seconds spent per stage of the last build, for `postilla build` and the benchmarks.
         self.timings: dict[str, float] = {}
+        self.cache = Cache(None)
         self.mkdocs_started = 0.0
         self.index: entities.EntityIndex | None = None
         self.notes = AnnotationSet()
@@ -90,7 +94,9 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         started = time.perf_counter()
         content = Path(config.docs_dir)
-        archive, problems = store.load_archive(content)
+        config_dir = Path(config.config_file_path or ".").parent
+        self.cache = Cache(config_dir / CACHE_DIR) if self.config.cache else Cache(None)
+        archive, problems = store.load_archive(content, cache=self.cache)
         errors = [p for p in problems if p.severity == "error"]
         for problem in problems:
             if problem.severity != "error":
@@ -99,7 +105,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         if errors:
             raise PluginError(ARCHIVE_ERRORS + "\n".join(f"  {p}" for p in errors))
         self.archive = archive
-        self.index = entities.index_archive(archive)
+        self.index = entities.index_archive(archive, cache=self.cache)
         self.notes = load_annotations(content, {a.id: a for a in archive.articles})
         for problem in self.notes.problems:
             # A bad annotation file never stops the build: it is left out, and said so
@@ -202,6 +208,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         started = time.perf_counter()
         self.timings["mkdocs"] = started - self.mkdocs_started - self.timings.get("render", 0.0)
+        self.cache.save()
         if self.config.search:
             search.index_site(Path(config.site_dir))
         self.timings["search index"] = time.perf_counter() - started
