@@ -117,6 +117,16 @@ class AnnotationSet:
         found = [a for a in self.anchored if a.annotation.article == article_id and a.anchor]
         return sorted(found, key=lambda a: (a.anchor.start, a.anchor.end) if a.anchor else (0, 0))
 
+    def by_article(self) -> dict[str, list[Anchored]]:
+        """`of` for every article at once (one pass, for a whole build)."""
+        grouped: dict[str, list[Anchored]] = {}
+        for item in self.anchored:
+            if item.anchor is not None:
+                grouped.setdefault(item.annotation.article, []).append(item)
+        for items in grouped.values():
+            items.sort(key=lambda a: (a.anchor.start, a.anchor.end) if a.anchor else (0, 0))
+        return grouped
+
     @property
     def orphans(self) -> list[Anchored]:
         return [a for a in self.anchored if a.anchor is None]
@@ -128,6 +138,12 @@ class AnnotationSet:
 def annotation_paths(content: Path) -> list[Path]:
     folder = content / ANNOTATIONS
     return sorted(p for p in folder.rglob("*.yml") if p.is_file()) if folder.is_dir() else []
+
+
+def tag_slug(tag: str) -> str:
+    """The page name of a tag: tags that differ only in case or accents share a page, and
+    a tag of punctuation alone still gets one."""
+    return slugify(tag) or "tag-" + hashlib.sha256(tag.encode()).hexdigest()[:8]
 
 
 def derive_id(article: str, quote: str) -> str:

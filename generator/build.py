@@ -6,7 +6,9 @@ to the target, and only a complete build replaces the old site (two renames).
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import shutil
 import tempfile
 import time
@@ -19,6 +21,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
 from tqdm import tqdm
 
+from .cache import CACHE_DIR, digest
 from .model import ContentError, Problem
 from .plugin import ARCHIVE_ERRORS
 
@@ -41,8 +44,11 @@ class _Counter(logging.Handler):
         self.bar = bar
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.getMessage().startswith(ARCHIVE_ERRORS):
+        message = record.getMessage()
+        if message.startswith(ARCHIVE_ERRORS):
             return  # raised again as a ContentError, printed by the caller
+        if message.startswith("A 'dirty' build is being performed"):
+            return  # Postilla's incremental build: it knows which pages changed
         if record.levelno >= logging.WARNING:
             self.warnings += 1
         message = f"{record.levelname}: {record.getMessage()}"
@@ -60,8 +66,14 @@ def build_site(
     strict: bool = False,
     progress: bool = True,
     verbose: bool = False,
+    incremental: bool = True,
 ) -> BuildResult:
-    """Build the site from `content` with the MkDocs configuration `config_file`."""
+    """Build the site from `content` with the MkDocs configuration `config_file`.
+
+    With `incremental` (and not `strict`, where MkDocs counts its own notice about dirty
+    builds as a warning), a previous site built by Postilla is reused: the new site starts
+    as a hard-linked copy of it and only pages whose inputs changed are rendered again.
+    """
     if not config_file.is_file():
         raise ContentError(
             Problem(
@@ -86,6 +98,12 @@ def build_site(
     previous_level = logger.level
     logger.setLevel(logging.INFO if verbose else logging.WARNING)
     pages = 0
+    manifest = _manifest_path(config_file, target)
+    previous = (
+        _previous_manifest(manifest) if incremental and not strict and target.is_dir() else None
+    )
+    if previous is not None:
+        _link_tree(target, staging, skip=REGENERATED)
     try:
         config = load_config(
             str(config_file), docs_dir=str(content.resolve()), site_dir=str(staging), strict=strict
@@ -109,9 +127,10 @@ def build_site(
             bar.update()
 
         plugin.on_total, plugin.on_page_done = on_total, on_page_done  # type: ignore[attr-defined]
+        plugin.previous = previous  # type: ignore[attr-defined]
         config.plugins.on_startup(command="build", dirty=False)
         try:
-            mkdocs_build.build(config)
+            mkdocs_build.build(config, dirty=previous is not None)
         except Abort:
             if plugin.problems:  # type: ignore[attr-defined]
                 raise ContentError(plugin.problems) from None  # type: ignore[attr-defined]
@@ -119,6 +138,8 @@ def build_site(
         finally:
             config.plugins.on_shutdown()
         _swap_into_place(staging, target)
+        if plugin.config.cache:  # type: ignore[attr-defined]
+            _save_manifest(manifest, plugin.fingerprints)  # type: ignore[attr-defined]
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -126,9 +147,49 @@ def build_site(
         bar.close()
         logger.removeHandler(handler)
         logger.setLevel(previous_level)
-    return BuildResult(
-        target, time.perf_counter() - started, pages, handler.warnings, dict(plugin.timings)
-    )
+    timings = dict(plugin.timings)
+    timings["pages rendered"] = float(pages)
+    return BuildResult(target, time.perf_counter() - started, pages, handler.warnings, timings)
+
+
+# Files every build writes anew (never shared with the previous site by a hard link).
+REGENERATED = {"pagefind", "sitemap.xml", "sitemap.xml.gz", "404.html"}
+
+
+def _manifest_path(config_file: Path, target: Path) -> Path:
+    """Where the fingerprints of the pages built into `target` are kept."""
+    return config_file.resolve().parent / CACHE_DIR / "sites" / f"{digest(str(target))}.json"
+
+
+def _previous_manifest(path: Path) -> dict[str, str] | None:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _save_manifest(path: Path, fingerprints: dict[str, str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(fingerprints), "utf-8")
+    tmp.replace(path)
+
+
+def _link_tree(source: Path, target: Path, skip: set[str]) -> None:
+    """Fill `target` with hard links to the files of `source` (copies where links are not
+    possible), leaving out the top-level names in `skip`."""
+    for folder, dirs, files in os.walk(source):
+        relative = Path(folder).relative_to(source)
+        if relative == Path("."):
+            dirs[:] = [d for d in dirs if d not in skip]
+            files = [f for f in files if f not in skip]
+        (target / relative).mkdir(parents=True, exist_ok=True)
+        for name in files:
+            try:
+                os.link(Path(folder) / name, target / relative / name)
+            except OSError:
+                shutil.copy2(Path(folder) / name, target / relative / name)
 
 
 def _swap_into_place(staging: Path, target: Path) -> None:

@@ -15,8 +15,10 @@ Markdown extension ever reads the article text.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -29,10 +31,10 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
+from . import __version__, entities, render, search, site
 from . import archive as store
-from . import entities, render, search, site
 from .annotations import ANNOTATIONS, AnnotationSet, load_annotations, template
-from .cache import CACHE_DIR, Cache
+from .cache import CACHE_DIR, Cache, digest
 from .model import Archive, Article, Problem
 
 log = logging.getLogger("mkdocs.plugins.postilla")
@@ -64,9 +66,18 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         # Seconds spent per stage of the last build, for `postilla build` and the benchmarks.
         self.timings: dict[str, float] = {}
         self.cache = Cache(None)
+        # Incremental builds: the fingerprints of the previous build (set by `postilla
+        # build` when the previous site can be reused), and this build's.
+        self.previous: dict[str, str] | None = None
+        self.fingerprints: dict[str, str] = {}
+        self.files: Files | None = None
+        self.rebuilt = 0
         self.mkdocs_started = 0.0
         self.index: entities.EntityIndex | None = None
         self.notes = AnnotationSet()
+        self.notes_of: dict[str, list] = {}
+        self.by_id: dict[str, Article] = {}
+        self.related: dict[str, list[str]] = {}
         self.repo_url: str | None = None
         self.branch = "main"
         self.content_path = "content"
@@ -106,7 +117,10 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
             raise PluginError(ARCHIVE_ERRORS + "\n".join(f"  {p}" for p in errors))
         self.archive = archive
         self.index = entities.index_archive(archive, cache=self.cache)
-        self.notes = load_annotations(content, {a.id: a for a in archive.articles})
+        self.by_id = {a.id: a for a in archive.articles}
+        self.notes = load_annotations(content, self.by_id)
+        self.notes_of = self.notes.by_article()
+        self.related = {a.id: [i for i, _ in self.index.related(a.id)] for a in archive.articles}
         for problem in self.notes.problems:
             # A bad annotation file never stops the build: it is left out, and said so
             # (a strict build, as in the pull-request check, fails on it).
@@ -134,9 +148,14 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
             self.index,
             self.notes,
             config.site_url,
+            config.use_directory_urls,
         ):
             if files.get_file_from_path(generated.path) is None:  # a hand-written page wins
                 files.append(File.generated(config, generated.path, content=generated.content))
+        self.files = files
+        self.fingerprints = self.fingerprint(files, config)
+        if self.previous is not None:
+            self.prepare_incremental(files)
         if self.on_total:
             self.on_total(len(files.documentation_pages()))
         self.timings["generation"] = time.perf_counter() - started
@@ -179,15 +198,14 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         counts: dict[str, int] = {}
         for mention in self.index.mentions.get(article.id, ()):
             counts[mention.entity_id] = counts.get(mention.entity_id, 0) + 1
-        notes = self.notes.of(article.id)
+        notes = self.notes_of.get(article.id, [])
         for anchored in notes:
             for index, pieces in render.annotation_spans(anchored, article.paragraphs).items():
                 spans.setdefault(index, []).extend(pieces)
-        by_id = {a.id: a for a in self.archive.articles} if self.archive else {}
         return render.ArticleLinks(
             spans=spans,
             entities=[(self.index.entities[e], n) for e, n in counts.items()],
-            related=[by_id[i] for i, _ in self.index.related(article.id) if i in by_id],
+            related=[self.by_id[i] for i in self.related.get(article.id, ()) if i in self.by_id],
             annotations=notes,
             annotate_url=self.annotate_url(article.id),
         )
@@ -205,7 +223,89 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         )
         return f"{repo}/new/{self.branch}/{folder}?{query}"
 
+    # --- incremental builds -------------------------------------------------------
+
+    def global_digest(self, config: MkDocsConfig) -> str:
+        """What every page depends on: Postilla, MkDocs, the theme, the configuration and
+        the registries. When it changes, every page is built again."""
+        import material
+        import mkdocs
+
+        parts = [__version__, mkdocs.__version__, material.__version__, self.language]
+        config_file = Path(config.config_file_path or "")
+        if config_file.is_file():
+            parts.append(config_file.read_text("utf-8"))
+        for folder in config.theme.dirs[:1]:  # the custom_dir: templates and assets
+            for path in sorted(Path(folder).rglob("*")):
+                if path.is_file():
+                    stat = path.stat()
+                    parts.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
+        content = Path(config.docs_dir)
+        for name in (store.SOURCES, store.ENTITIES):
+            if (content / name).is_file():
+                parts.append((content / name).read_text("utf-8"))
+        return digest(*parts)
+
+    def fingerprint(self, files: Files, config: MkDocsConfig) -> dict[str, str]:
+        """For each page and generated file, a digest of everything its output depends
+        on: an article's file and what other articles and annotations add to its page."""
+        shared = self.global_digest(config)
+        prints = {"": shared}
+        for file in files:
+            article = self.articles.get(file.src_uri)
+            if article is not None and self.index is not None:
+                links = (
+                    [
+                        (m.entity_id, m.paragraph, m.start, m.end)
+                        for m in self.index.first_mentions(article.id)
+                    ],
+                    sorted(self.index.entities_in(article.id)),
+                    [
+                        (r, self.by_id[r].title, self.by_id[r].date)
+                        for r in self.related.get(article.id, ())
+                    ],
+                    [repr(a) for a in self.notes_of.get(article.id, [])],
+                )
+                prints[file.src_uri] = digest(shared, repr(article), repr(links))
+            elif file.generated_by and file.content_bytes is not None:
+                prints[file.src_uri] = digest(shared, file.content_bytes)
+            elif file.is_documentation_page() and file.abs_src_path:
+                prints[file.src_uri] = digest(shared, Path(file.abs_src_path).read_bytes())
+        return prints
+
+    def prepare_incremental(self, files: Files) -> None:
+        """Mark what changed since the previous build, so that MkDocs' dirty build renders
+        only that; and make sure every file about to be written is a new file, because the
+        staging folder shares its unchanged files (hard links) with the live site."""
+        assert self.previous is not None
+        everything = self.previous.get("") != self.fingerprints[""]
+        self.rebuilt = 0
+        for file in files:
+            if file.src_uri in self.fingerprints:
+                changed = (
+                    everything or self.previous.get(file.src_uri) != self.fingerprints[file.src_uri]
+                )
+                # MkDocs' dirty build asks each file whether it changed; this file knows.
+                file.is_modified = partial(bool, changed)  # type: ignore[method-assign]
+                self.rebuilt += changed and file.is_documentation_page()
+            if file.is_modified() and os.path.lexists(file.abs_dest_path):
+                os.unlink(file.abs_dest_path)
+
+    def remove_stale(self, files: Files, site_dir: Path) -> None:
+        """Delete what the previous build wrote and this one does not (a removed article)."""
+        expected = {Path(f.abs_dest_path) for f in files}
+        expected |= {site_dir / name for name in ("sitemap.xml", "sitemap.xml.gz", "404.html")}
+        for path in site_dir.rglob("*"):
+            if (
+                path.is_file()
+                and path not in expected
+                and "pagefind" not in path.relative_to(site_dir).parts
+            ):
+                path.unlink()
+
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.previous is not None and self.files is not None:
+            self.remove_stale(self.files, Path(config.site_dir))
         started = time.perf_counter()
         self.timings["mkdocs"] = started - self.mkdocs_started - self.timings.get("render", 0.0)
         self.cache.save()

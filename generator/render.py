@@ -14,10 +14,9 @@ from html import escape
 
 import markdown
 import nh3
-from slugify import slugify
 
 from . import i18n
-from .annotations import Anchored
+from .annotations import Anchored, tag_slug
 from .entities import Mention
 from .ingest import is_web_url
 from .model import Article, Entity, Source
@@ -73,10 +72,25 @@ NOTE_SCHEMES = {"http", "https", "mailto"}
 UGC_REL = "nofollow ugc noopener"
 
 
+def _note_markdown() -> markdown.Markdown:
+    """Python-Markdown without raw HTML: the block and inline HTML readers are removed, so
+    ``<script>`` is text (and code spans still show ``<`` as written)."""
+    global _NOTE_MARKDOWN
+    if _NOTE_MARKDOWN is None:
+        md = markdown.Markdown(output_format="html")
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        _NOTE_MARKDOWN = md
+    return _NOTE_MARKDOWN
+
+
+_NOTE_MARKDOWN: markdown.Markdown | None = None
+
+
 def note_html(markdown_source: str) -> str:
     """A contributor's Markdown as safe HTML: raw HTML shows as text, links are http(s) or
     mailto only and carry rel="nofollow ugc noopener", nothing else survives."""
-    html = markdown.markdown(markdown_source.replace("<", "&lt;"), output_format="html")
+    html = _note_markdown().reset().convert(markdown_source)
     return nh3.clean(
         html,
         tags=NOTE_TAGS,
@@ -145,7 +159,7 @@ def annotation_card(anchored: Anchored, href: Href, language: str) -> str:
         else ""
     )
     tags = ", ".join(
-        f'<a href="{attr(href(f"annotations/tags/{slugify(tag)}.md"))}">{text(tag)}</a>'
+        f'<a href="{attr(href(f"annotations/tags/{tag_slug(tag)}.md"))}">{text(tag)}</a>'
         for tag in note.tags
     )
     links = "".join(

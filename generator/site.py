@@ -8,16 +8,16 @@ them. No page lists the whole archive: the archive is split by year.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from html import escape as html_escape
-
-from slugify import slugify
+from html import unescape
 
 from . import export, i18n
-from .annotations import Anchored, AnnotationSet
+from .annotations import Anchored, AnnotationSet, tag_slug
 from .entities import EntityIndex
 from .markdown_text import escape
 from .model import ENTITY_TYPES, Archive, Article, Entity, Source
@@ -63,6 +63,21 @@ def _item(article: Article, archive: Archive, up: str, language: str) -> str:
 
 PER_PAGE = 100  # articles on one listing page: no page grows with the archive
 SNIPPETS_PER_PAGE = 50  # articles with a passage, on an entity's pages
+
+
+def page_url(target: str, from_page: str, directory_urls: bool = True) -> str:
+    """The relative URL from generated page `from_page` to the page `target` (both paths
+    of ``.md`` sources), for links written as HTML, which MkDocs does not rewrite."""
+
+    def url(path: str) -> str:
+        stem = path[:-3]
+        if not directory_urls:
+            return stem + ".html"
+        return stem[: -len("index")] if stem.endswith("index") else stem + "/"
+
+    here = url(from_page)
+    depth = here.count("/") if directory_urls else from_page.count("/")
+    return "../" * depth + url(target)
 
 
 def _depth_prefix(path: str) -> str:
@@ -284,7 +299,9 @@ def month_chart(counts: dict[str, int], label: str) -> str:
     )
 
 
-def entity_pages(archive: Archive, index: EntityIndex, language: str) -> list[GeneratedFile]:
+def entity_pages(
+    archive: Archive, index: EntityIndex, language: str, directory_urls: bool = True
+) -> list[GeneratedFile]:
     """The entities index (grouped by type, sortable) and one page per registered entity."""
     t = i18n.strings(language)
     by_id = {a.id: a for a in archive.articles}
@@ -302,7 +319,8 @@ def entity_pages(archive: Archive, index: EntityIndex, language: str) -> list[Ge
             continue
         group.sort(key=lambda e: (-len(index.articles_of.get(e.id, ())), e.name.casefold()))
         rows = "".join(
-            f'<tr><td><a href="{e.id}/">{html_escape(e.name)}</a></td>'
+            f'<tr><td><a href="{page_url(f"entities/{e.id}.md", "entities/index.md", directory_urls)}">'
+            f"{html_escape(e.name)}</a></td>"
             f"<td>{len(index.articles_of.get(e.id, ()))}</td></tr>"
             for e in group
         )
@@ -383,7 +401,16 @@ def _plain(markdown_source: str, limit: int = 160) -> str:
     return flat if len(flat) <= limit else flat[: flat.rfind(" ", 0, limit)] + "…"
 
 
-def annotation_pages(archive: Archive, notes: AnnotationSet, language: str) -> list[GeneratedFile]:
+def note_text(markdown_source: str) -> str:
+    """A note's text without its Markdown marks, as readers see it (for excerpts)."""
+    from .render import note_html
+
+    return unescape(re.sub(r"<[^>]+>", " ", note_html(markdown_source)))
+
+
+def annotation_pages(
+    archive: Archive, notes: AnnotationSet, language: str, directory_urls: bool = True
+) -> list[GeneratedFile]:
     """The annotations index (newest first, filterable), one page per tag, and the
     orphaned annotations."""
     t = i18n.strings(language)
@@ -394,21 +421,22 @@ def annotation_pages(archive: Archive, notes: AnnotationSet, language: str) -> l
         reverse=True,
     )
 
-    def rows(items: list[Anchored], up: str) -> str:
+    def rows(items: list[Anchored], page: str) -> str:
         out = []
         for item in items:
             note = item.annotation
             article = by_id.get(note.article)
             title = html_escape(article.title if article else note.article)
+            link = page_url(f"articles/{note.article}.md", page, directory_urls)
             out.append(
                 f'<li data-kind="{html_escape(note.kind)}" data-author="{html_escape(note.author)}" '
-                f'data-tags="{html_escape("|".join(slugify(tag) for tag in note.tags))}">'
+                f'data-tags="{html_escape("|".join(tag_slug(tag) for tag in note.tags))}">'
                 f'<span class="postilla-kind postilla-kind--{html_escape(note.kind)}">'
                 f"{html_escape(t.get('kind_' + note.kind, note.kind))}</span> "
-                f'<a href="{up}articles/{html_escape(note.article)}/#annotation-{html_escape(note.id)}">{title}</a>'
+                f'<a href="{html_escape(link)}#annotation-{html_escape(note.id)}">{title}</a>'
                 f" — @{html_escape(note.author)}, {html_escape(i18n.format_date(note.date, language))}"
                 f"<br><q>{html_escape(_plain(item.anchor.text if item.anchor else note.quote, 120))}</q> "
-                f"{html_escape(_plain(note.note))}</li>"
+                f"{html_escape(_plain(note_text(note.note)))}</li>"
             )
         return "".join(out)
 
@@ -426,7 +454,11 @@ def annotation_pages(archive: Archive, notes: AnnotationSet, language: str) -> l
     filters = (
         '<div class="postilla-filters">'
         + select("kind", t["all_kinds"], [(k, t.get("kind_" + k, k)) for k in kinds])
-        + select("tags", t["all_tags"], [(slugify(tag), tag) for tag in tags])
+        + select(
+            "tags",
+            t["all_tags"],
+            sorted({tag_slug(tag): tag for tag in tags}.items(), key=lambda kv: kv[1].casefold()),
+        )
         + select("author", t["all_authors"], [(a, "@" + a) for a in authors])
         + "</div>"
     )
@@ -437,19 +469,23 @@ def annotation_pages(archive: Archive, notes: AnnotationSet, language: str) -> l
         "",
         filters,
         "",
-        f'<ol class="postilla-annotation-list" data-filterable>{rows(listed, "../")}</ol>',
+        f'<ol class="postilla-annotation-list" data-filterable>{rows(listed, "annotations/index.md")}</ol>',
         "",
         f"[{t['orphaned']} ({len(notes.orphans)})](orphaned.md)",
         "",
     ]
     pages = [GeneratedFile("annotations/index.md", "\n".join(index))]
+    by_slug: dict[str, list[str]] = {}
     for tag in tags:
-        tagged = [a for a in listed if tag in a.annotation.tags]
+        by_slug.setdefault(tag_slug(tag), []).append(tag)
+    for slug, forms in by_slug.items():
+        tagged = [a for a in listed if any(tag_slug(tag) == slug for tag in a.annotation.tags)]
         pages.append(
             GeneratedFile(
-                f"annotations/tags/{slugify(tag)}.md",
-                f"# {t['tags']}: {escape(tag)}\n\n"
-                f'<ol class="postilla-annotation-list">{rows(tagged, "../../")}</ol>\n',
+                f"annotations/tags/{slug}.md",
+                f"# {t['tag']}: {escape(forms[0])}\n\n"
+                f'<ol class="postilla-annotation-list">'
+                f"{rows(tagged, f'annotations/tags/{slug}.md')}</ol>\n",
             )
         )
     orphan_lines = [f"# {t['orphaned']}", "", t["orphaned_intro"], ""]
@@ -460,8 +496,8 @@ def annotation_pages(archive: Archive, notes: AnnotationSet, language: str) -> l
             "",
             f"- **{t['articles']}:** [{escape(by_id[note.article].title if note.article in by_id else note.article)}]"
             + (f"(../articles/{note.article}.md)" if note.article in by_id else "(index.md)"),
-            f"- **{t['written_on']}:** «{escape(note.quote)}»",
-            f"- **@{escape(note.author)}**, {escape(note.date)}, `{escape(note.path)}`",
+            f"- **{t['written_on']}:** «{escape(' '.join(note.quote.split()))}»",
+            f"- **@{escape(note.author)}**, {escape(note.date)}, {escape(note.path)}",
             "",
             f"    {escape(_plain(note.note, 400))}",
             "",
@@ -496,8 +532,10 @@ def generated_files(
     index: EntityIndex | None = None,
     notes: AnnotationSet | None = None,
     site_url: str | None = None,
+    directory_urls: bool = True,
 ) -> list[GeneratedFile]:
-    """Every generated page and download of the site."""
+    """Every generated page and download of the site. `directory_urls` is MkDocs'
+    ``use_directory_urls``: links written as HTML follow it."""
     from .entities import index_archive
 
     index = index or index_archive(archive)
@@ -506,7 +544,7 @@ def generated_files(
         home_page(archive, site_name, description, language),
         *archive_pages(archive, language),
         *source_pages(archive, language),
-        *entity_pages(archive, index, language),
-        *annotation_pages(archive, notes, language),
+        *entity_pages(archive, index, language, directory_urls),
+        *annotation_pages(archive, notes, language, directory_urls),
         *download_files(archive, index, notes, site_url),
     ]

@@ -95,11 +95,16 @@ def load(text: str, *, max_bytes: int | None = None) -> Located:
     """Parse one YAML document strictly; raise YamlError with a position on any problem."""
     if max_bytes is not None and len(text.encode("utf-8")) > max_bytes:
         raise YamlError(f"file is larger than {max_bytes} bytes — split it into smaller files")
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)  # refuses control characters YAML does not allow
+    except yaml.YAMLError as exc:
+        raise _syntax_error(exc, text) from None
     try:
         node = loader.get_single_node()
     except YamlError:
         raise
+    except RecursionError:
+        raise YamlError("the YAML is nested more than a text file needs — flatten it") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if exc.context_mark is not None and mark is not None and mark.index >= len(text.rstrip()):
@@ -111,13 +116,35 @@ def load(text: str, *, max_bytes: int | None = None) -> Located:
             mark.column + 1 if mark else None,
         ) from None
     except yaml.YAMLError as exc:
-        raise YamlError(f"YAML syntax: {exc}") from None
+        raise _syntax_error(exc, text) from None
     finally:
         loader.dispose()
     positions: dict[Path_, tuple[int, int]] = {}
     key_positions: dict[Path_, tuple[int, int]] = {}
-    data = None if node is None else _to_python(node, (), positions, key_positions)
+    try:
+        data = None if node is None else _to_python(node, (), positions, key_positions)
+    except RecursionError:
+        raise YamlError("the YAML is nested more than a text file needs — flatten it") from None
     return Located(data, positions, key_positions)
+
+
+def _syntax_error(exc: yaml.YAMLError, text: str) -> YamlError:
+    """A YamlError with a line and column, also for errors PyYAML gives only an offset."""
+    position = getattr(exc, "position", None)
+    if isinstance(position, int):
+        line = text.count("\n", 0, position) + 1
+        column = position - (text.rfind("\n", 0, position) + 1) + 1
+        character = text[position] if position < len(text) else ""
+        return (
+            YamlError(
+                f"character {character!r} (U+{ord(character):04X}) is not allowed in YAML — remove it",
+                line,
+                column,
+            )
+            if character
+            else YamlError(f"YAML syntax: {exc}", line, column)
+        )
+    return YamlError(f"YAML syntax: {exc}")
 
 
 def _to_python(

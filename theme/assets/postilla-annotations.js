@@ -25,12 +25,15 @@
     close();
     popover = card.cloneNode(true);
     popover.removeAttribute("id");
-    popover.classList.add("postilla-popover");
+    popover.classList.add("postilla-popover", "md-typeset"); // keep the card's look outside the article
     popover.setAttribute("role", "dialog");
     popover.dataset.annotation = id;
     const box = mark.getBoundingClientRect();
     popover.style.top = window.scrollY + box.bottom + 6 + "px";
     popover.style.left = Math.max(8, Math.min(window.scrollX + box.left, window.scrollX + document.documentElement.clientWidth - 420)) + "px";
+    popover.addEventListener("mouseleave", () => {
+      if (!pinned) close();
+    });
     document.body.append(popover);
     pinned = pin;
   }
