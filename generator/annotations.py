@@ -143,7 +143,8 @@ def annotation_paths(content: Path) -> list[Path]:
 def tag_slug(tag: str) -> str:
     """The page name of a tag: tags that differ only in case or accents share a page, and
     a tag of punctuation alone still gets one."""
-    return slugify(tag) or "tag-" + hashlib.sha256(tag.encode()).hexdigest()[:8]
+    # An underscore never occurs in a slug, so this name cannot be another tag's.
+    return slugify(tag) or "tag_" + hashlib.sha256(tag.encode()).hexdigest()[:8]
 
 
 def derive_id(article: str, quote: str) -> str:
@@ -167,7 +168,8 @@ def parse_file(
     try:
         located = yamlio.load(text)
     except yamlio.YamlError as exc:
-        return [], [Problem(display, exc.line, f"{exc.message} — fix the YAML", exc.column)]
+        message = exc.message if "—" in exc.message else f"{exc.message} — fix the YAML"
+        return [], [Problem(display, exc.line, message, exc.column)]
     if not isinstance(located.data, dict):
         return [], [
             Problem(

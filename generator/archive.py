@@ -231,8 +231,8 @@ def write_text_atomic(path: Path, text: str | bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        # The rename is atomic: a reader or a crashed import sees the old file or the new
+        # one. No fsync per file: it made importing thousands of articles ten times slower.
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

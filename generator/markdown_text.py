@@ -24,6 +24,7 @@ _BACKSLASHED = set("\\`*_[]{}!")
 _ENTITIES = {"&": "&amp;", "<": "&lt;"}
 # Syntax only at the start of a paragraph: headings, quotes, lists.
 _LINE_START = re.compile(r"^(?:[#>+\-]|\d+[.)])")
+_ESCAPES = str.maketrans({**{ch: "\\" + ch for ch in _BACKSLASHED}, **_ENTITIES})
 _UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])|&(amp|lt);")
 _UNENTITY = {"amp": "&", "lt": "<"}
 
@@ -41,11 +42,11 @@ def normalise_text(text: str) -> str:
 def escape(paragraph: str) -> str:
     """Markdown for one paragraph of plain text, rendering as exactly that text."""
     match = _LINE_START.match(paragraph)
-    start = match.end() - 1 if match else -1
-    return "".join(
-        _ENTITIES.get(ch) or ("\\" + ch if ch in _BACKSLASHED or i == start else ch)
-        for i, ch in enumerate(paragraph)
-    )
+    out = paragraph.translate(_ESCAPES)
+    if match:  # the syntax character that ends the match (#, >, -, +, the "." of "1986.")
+        cut = len(paragraph[: match.end() - 1].translate(_ESCAPES))
+        out = out[:cut] + "\\" + out[cut:]
+    return out
 
 
 def unescape(markdown: str) -> str:

@@ -162,6 +162,12 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         self.mkdocs_started = time.perf_counter()
         return files
 
+    def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
+        # An article's file was read and validated in on_files; MkDocs need not read it
+        # again, nor parse its front matter with a YAML 1.1 loader (which would turn
+        # "title: no" into False). Its page is the placeholder, filled in on_page_content.
+        return PLACEHOLDER if page.file.src_uri in self.articles else None
+
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
@@ -308,7 +314,11 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
             self.remove_stale(self.files, Path(config.site_dir))
         started = time.perf_counter()
         self.timings["mkdocs"] = started - self.mkdocs_started - self.timings.get("render", 0.0)
+        self.timings["mkdocs"] -= 0.0
+        saving = time.perf_counter()
         self.cache.save()
+        self.timings["cache"] = time.perf_counter() - saving
+        started = time.perf_counter()
         if self.config.search:
             search.index_site(Path(config.site_dir))
         self.timings["search index"] = time.perf_counter() - started

@@ -29,7 +29,9 @@ def shipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "content"
 
 
-def test_check_tells_a_contributor_what_is_wrong(shipped: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_tells_a_contributor_what_is_wrong(
+    shipped: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Every validation message, file:LINE:COL: what is wrong — what to do (golden file)."""
     cases = shipped / "annotations" / "cases"
     cases.mkdir()
@@ -41,7 +43,9 @@ def test_check_tells_a_contributor_what_is_wrong(shipped: Path, capsys: pytest.C
     assert got == expected
 
 
-def test_strict_check_fails_on_a_warning_only(shipped: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_strict_check_fails_on_a_warning_only(
+    shipped: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     shutil.copy(CASES / "reanchored.yml", shipped / "annotations" / "reanchored.yml")
     assert main(["check", "--content", "content"]) == 0
     assert main(["check", "--strict", "--content", "content"]) == 1
@@ -50,8 +54,18 @@ def test_strict_check_fails_on_a_warning_only(shipped: Path, capsys: pytest.Capt
 
 def note(quote: str, prefix: str | None = None, suffix: str | None = None) -> Annotation:
     return Annotation(
-        id="n", article="a", quote=quote, note="x", kind="comment", author="me",
-        date="2024-01-01", prefix=prefix, suffix=suffix, path="n.yml", line=3, column=5,
+        id="n",
+        article="a",
+        quote=quote,
+        note="x",
+        kind="comment",
+        author="me",
+        date="2024-01-01",
+        prefix=prefix,
+        suffix=suffix,
+        path="n.yml",
+        line=3,
+        column=5,
     )
 
 
@@ -106,20 +120,43 @@ def test_yaml_is_strict_for_contributors() -> None:
 def test_build_skips_a_broken_file_and_lists_orphans(shipped: Path, tmp_path: Path) -> None:
     shutil.copy(CASES / "yaml_syntax.yml", shipped / "annotations" / "broken.yml")
     article = shipped / "articles" / f"{BLOG}.md"
-    article.write_text(article.read_text("utf-8").replace("Si stima che l’ISIS conti 10.000", "Secondo alcuni l’ISIS avrebbe 10.000"), "utf-8")
+    article.write_text(
+        article.read_text("utf-8").replace(
+            "Si stima che l’ISIS conti 10.000", "Secondo alcuni l’ISIS avrebbe 10.000"
+        ),
+        "utf-8",
+    )
     result = build_site(ROOT / "mkdocs.yml", shipped, tmp_path / "site", progress=False)
     assert result.warnings >= 2  # the broken file and the orphan, said; the build goes on
     orphaned = (tmp_path / "site" / "annotations" / "orphaned" / "index.html").read_text("utf-8")
-    assert "Si stima che l’ISIS conti 10.000 combattenti" in orphaned and "@postilla-archive" in orphaned
+    assert (
+        "Si stima che l’ISIS conti 10.000 combattenti" in orphaned
+        and "@postilla-archive" in orphaned
+    )
     page = (tmp_path / "site" / "articles" / BLOG / "index.html").read_text("utf-8")
     assert "Annotazioni (1)" in page and "Chi ha fatto questa stima" not in page
     with pytest.raises(Exception, match="Aborted"):
         build_site(ROOT / "mkdocs.yml", shipped, tmp_path / "strict", strict=True, progress=False)
 
 
-def test_annotate_writes_a_file_that_checks(shipped: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["annotate", SPUTNIK, "i talebani nella lotta", "--kind", "question", "--note", "Quali?",
-            "--author", "mario-rossi", "--date", "2024-05-01", "--content", "content"]
+def test_annotate_writes_a_file_that_checks(
+    shipped: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = [
+        "annotate",
+        SPUTNIK,
+        "i talebani nella lotta",
+        "--kind",
+        "question",
+        "--note",
+        "Quali?",
+        "--author",
+        "mario-rossi",
+        "--date",
+        "2024-05-01",
+        "--content",
+        "content",
+    ]
     assert main(args) == 0
     written = Path(capsys.readouterr().out.split("wrote ", 1)[1].strip())
     data = yaml.safe_load(written.read_text("utf-8"))
@@ -128,25 +165,68 @@ def test_annotate_writes_a_file_that_checks(shipped: Path, capsys: pytest.Captur
     assert written.read_text("utf-8").startswith("# yaml-language-server: $schema=")
     assert main(["check", "--strict", "--content", "content"]) == 0
     assert main(args) == 1  # the same file again: nothing overwritten
-    bad = ["annotate", SPUTNIK, "parole che non ci sono affatto qui", "--kind", "comment", "--note", "x",
-           "--author", "mario-rossi", "--content", "content"]
+    bad = [
+        "annotate",
+        SPUTNIK,
+        "parole che non ci sono affatto qui",
+        "--kind",
+        "comment",
+        "--note",
+        "x",
+        "--author",
+        "mario-rossi",
+        "--content",
+        "content",
+    ]
     assert main(bad) == 1 and "quote not found" in capsys.readouterr().err
-    assert main(["annotate", "nessun-articolo", "x y z", "--kind", "comment", "--note", "x", "--author", "m",
-                 "--content", "content"]) == 1
+    assert (
+        main(
+            [
+                "annotate",
+                "nessun-articolo",
+                "x y z",
+                "--kind",
+                "comment",
+                "--note",
+                "x",
+                "--author",
+                "m",
+                "--content",
+                "content",
+            ]
+        )
+        == 1
+    )
 
 
-def test_export_and_web_annotations(shipped: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_and_web_annotations(
+    shipped: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["export", "--content", "content"]) == 0
     rows = {r["id"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
     [fact_check] = rows[SPUTNIK]["annotations"]
-    assert fact_check["kind"] == "fact-check" and fact_check["verdict"] == "unverified" and not fact_check["orphaned"]
+    assert (
+        fact_check["kind"] == "fact-check"
+        and fact_check["verdict"] == "unverified"
+        and not fact_check["orphaned"]
+    )
     body = archive.read_article(shipped / "articles" / f"{SPUTNIK}.md").body_text
     assert body[fact_check["start"] : fact_check["end"]] == fact_check["quote"]
     build_site(ROOT / "mkdocs.yml", shipped, tmp_path / "site", progress=False)
-    collection = json.loads((tmp_path / "site" / "downloads" / "annotations.jsonld").read_text("utf-8"))
-    assert collection["@context"] == "http://www.w3.org/ns/anno.jsonld" and collection["type"] == "AnnotationCollection"
+    collection = json.loads(
+        (tmp_path / "site" / "downloads" / "annotations.jsonld").read_text("utf-8")
+    )
+    assert (
+        collection["@context"] == "http://www.w3.org/ns/anno.jsonld"
+        and collection["type"] == "AnnotationCollection"
+    )
     items = collection["first"]["items"]
-    assert {i["motivation"] for i in items} == {"assessing", "describing", "questioning", "replying"}
+    assert {i["motivation"] for i in items} == {
+        "assessing",
+        "describing",
+        "questioning",
+        "replying",
+    }
     item = next(i for i in items if i["motivation"] == "assessing")
     quote, position = item["target"]["selector"]
     assert quote["type"] == "TextQuoteSelector" and position["type"] == "TextPositionSelector"
@@ -157,7 +237,10 @@ def test_export_and_web_annotations(shipped: Path, tmp_path: Path, capsys: pytes
 
 
 def test_shipped_annotations() -> None:
-    notes = load_annotations(ROOT / "content", {p.stem: archive.read_article(p) for p in archive.article_paths(ROOT / "content")})
+    notes = load_annotations(
+        ROOT / "content",
+        {p.stem: archive.read_article(p) for p in archive.article_paths(ROOT / "content")},
+    )
     kinds = sorted(a.annotation.kind for a in notes.anchored)
     assert kinds == ["context", "fact-check", "question"] and not notes.problems
     assert any(a.annotation.replies for a in notes.anchored)

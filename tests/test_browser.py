@@ -336,6 +336,7 @@ def test_search_finds_the_article(reader: Reader) -> None:
 
 def test_search_finds_another_inflection(reader: Reader, site: Path) -> None:
     """Italian stemming: "talebano" finds the article that only says "talebani"."""
+
     def indexed_text(path: Path) -> str:
         """The article's body text, as the search index holds it (tags removed)."""
         html = path.read_text(encoding="utf-8")

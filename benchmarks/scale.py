@@ -1,0 +1,513 @@
+"""How import, build, site size and search grow with the archive: synthetic archives of N articles.
+
+    python -m benchmarks.scale --articles 1000 10000 50000 [--keep DIR] [--no-browser]
+
+For each size, in a fresh folder: the repository's sources.yml (plus the invented
+sites' entries), entities.yml and pages/ are copied into a new content folder, and
+mkdocs.yml next to it (so that the build cache starts empty: every build is cold); N raw
+articles are made by `benchmarks.synthetic`, imported with `import_files`, and ~2 % of
+them annotated; then the site is built with `build_site`. Import and build each run in
+a child process of their own (``--stage prepare`` / ``--stage build``), so that each
+peak RSS (``ru_maxrss``) belongs to that stage and that size alone; Pagefind's peak is
+sampled from ``/proc`` while the build runs. Last, unless ``--no-browser``, the site is served
+on 127.0.0.1 and Debian's Chromium types a query into the search box: the bytes fetched
+under ``/pagefind/`` and the time from the last keystroke to the results (which include
+the search box's 150 ms debounce) are recorded. No browser is ever downloaded and every
+request to another host is aborted.
+
+Then the daily case, unless ``--no-update``: 10 new articles imported into the archive
+and the site built again, with the cold build's cache and site in place.
+
+Prints a table per size, then one for all sizes; writes ``benchmarks/results/scale-N.json``
+(read by ``python -m benchmarks.plot``). Figures, not assertions: the machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import http.server
+import json
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks/results"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+LOCAL_HOST = "127.0.0.1"
+QUERY = "talebani"
+UPDATE_COUNT = 10  # new articles imported into the built archive by the update stage
+SEARCH_TIMEOUT_MS = 120_000
+KEY_DELAY_MS = 20
+
+
+# --- the stages, each run in a child process ------------------------------------------
+
+
+def peak_rss_mb() -> float:
+    """This process' peak resident set size in MB (Linux reports ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cpu_seconds() -> float:
+    """User + system CPU time of this process and of its finished children so far."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+class DescendantMemory:
+    """Samples the memory of this process' descendants (Pagefind's binary, the importer's
+    worker processes) from ``/proc`` while a stage runs.
+
+    ``RUSAGE_CHILDREN`` cannot tell it: on Linux a child's ru_maxrss starts from its
+    parent's RSS when it was spawned, and it is the largest child, not the sum. Kept:
+    each command name's peak (VmHWM) and the peak of all descendants' RSS added up at
+    one moment. Sampling misses at most the last `interval` of growth.
+    """
+
+    def __init__(self, interval: float = 0.1) -> None:
+        self.interval = interval
+        self.peaks: dict[str, float] = {}  # command name -> MB
+        self.peak_total = 0.0  # MB, all descendants at once
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
+
+    def __enter__(self) -> DescendantMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.sample()
+
+    @staticmethod
+    def descendants() -> set[int]:
+        """The process ids of this process' children, their children, and so on."""
+        parents: dict[int, int] = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                parents[int(stat.parent.name)] = int(fields[1])
+        mine = {os.getpid()}
+        changed = True
+        while changed:
+            changed = False
+            for pid, parent in parents.items():
+                if parent in mine and pid not in mine:
+                    mine.add(pid)
+                    changed = True
+        return mine - {os.getpid()}
+
+    def sample(self) -> None:
+        total = 0.0
+        for pid in self.descendants():
+            with contextlib.suppress(OSError, ValueError):
+                status = Path(f"/proc/{pid}/status").read_text()
+                fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+                name = fields.get("Name", "?").strip()
+                peak = int(fields.get("VmHWM", "0 kB").split()[0]) / 1024
+                self.peaks[name] = max(self.peaks.get(name, 0.0), peak)
+                total += int(fields.get("VmRSS", "0 kB").split()[0]) / 1024
+        self.peak_total = max(self.peak_total, total)
+
+
+def fresh_content(content: Path) -> None:
+    """A new content folder: the shipped registries and pages, and the invented sources."""
+    from benchmarks.synthetic import add_sources
+
+    content.mkdir(parents=True)
+    for name in ("sources.yml", "entities.yml"):
+        shutil.copy2(ROOT / "content" / name, content / name)
+    shutil.copytree(ROOT / "content/pages", content / "pages")
+    add_sources(content)
+
+
+def fresh_config(work: Path) -> Path:
+    """The repository's mkdocs.yml, copied into `work` with its theme folder made absolute,
+    so that the build's cache and page manifest (kept next to the configuration) start
+    empty and stay out of the repository: every build measured here is a cold one."""
+    text = (ROOT / "mkdocs.yml").read_text("utf-8")
+    text, found = re.subn(
+        r"^(\s*custom_dir:\s*)(\S+)",
+        lambda m: m.group(1) + str((ROOT / m.group(2)).resolve()),
+        text,
+        flags=re.MULTILINE,
+    )
+    if not found:
+        raise SystemExit("mkdocs.yml has no theme custom_dir: update benchmarks/scale.py")
+    config = work / "mkdocs.yml"
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+def stage_prepare(work: Path, count: int, seed: int) -> dict:
+    """Make the raw articles, import them (timed) and annotate some."""
+    from benchmarks.synthetic import add_annotations, make_raw_articles
+    from generator.importer import import_files
+
+    content = work / "content"
+    fresh_content(content)
+    fresh_config(work)
+    started = time.perf_counter()
+    paths = make_raw_articles(work / "raw", count, seed)
+    synthesis = time.perf_counter() - started
+    started, cpu = time.perf_counter(), cpu_seconds()
+    with DescendantMemory() as workers:
+        outcomes = import_files(paths, content)
+    import_seconds = time.perf_counter() - started
+    import_cpu = cpu_seconds() - cpu
+    rss_import = peak_rss_mb()
+    errors = [str(o) for o in outcomes if o.status == "error"]
+    return {
+        "synthesis_s": synthesis,
+        "raw_bytes": sum(p.stat().st_size for p in paths),
+        "import_s": import_seconds,
+        "import_cpu_s": import_cpu,
+        "imported": sum(o.status == "imported" for o in outcomes),
+        "import_errors": len(errors),
+        "import_error_examples": errors[:5],
+        "annotations": add_annotations(content, seed=seed),
+        "rss_import_mb": rss_import,
+        "rss_import_workers_mb": workers.peak_total,
+    }
+
+
+def stage_build(work: Path) -> dict:
+    """Build the site (timed by `build_site` itself, stage by stage)."""
+    from generator.build import build_site
+
+    cpu = cpu_seconds()
+    with DescendantMemory() as children:
+        result = build_site(work / "mkdocs.yml", work / "content", work / "site", progress=False)
+    return {
+        "build_s": result.seconds,
+        "build_cpu_s": cpu_seconds() - cpu,
+        "pages": result.pages,
+        "warnings": result.warnings,
+        "timings": result.timings,
+        "rss_build_mb": peak_rss_mb(),
+        "rss_pagefind_mb": max(
+            (mb for name, mb in children.peaks.items() if "pagefind" in name), default=0.0
+        ),
+        "rss_children_mb": children.peaks,
+    }
+
+
+def stage_update(work: Path, seed: int) -> dict:
+    """The daily case: import a few new articles into the whole archive, then build again
+    (with the cache and the previous site of the cold build in place)."""
+    from benchmarks.synthetic import make_raw_articles
+    from generator.build import build_site
+    from generator.importer import import_files
+
+    paths = make_raw_articles(work / "raw-update", UPDATE_COUNT, seed + 1)
+    started = time.perf_counter()
+    outcomes = import_files(paths, work / "content")
+    import_seconds = time.perf_counter() - started
+    result = build_site(work / "mkdocs.yml", work / "content", work / "site", progress=False)
+    return {
+        "update_imported": sum(o.status == "imported" for o in outcomes),
+        "update_import_s": import_seconds,
+        "update_build_s": result.seconds,
+        "update_timings": result.timings,
+        "rss_update_mb": peak_rss_mb(),
+    }
+
+
+STAGES = {
+    "prepare": lambda work, count, seed: stage_prepare(work, count, seed),
+    "build": lambda work, count, seed: stage_build(work),
+    "update": lambda work, count, seed: stage_update(work, seed),
+}
+
+
+def run_stage(stage: str, work: Path, count: int, seed: int) -> None:
+    """Child process: run one stage and write its figures to ``work/<stage>.json``."""
+    figures = STAGES[stage](work, count, seed)
+    (work / f"{stage}.json").write_text(json.dumps(figures, indent=2), encoding="utf-8")
+
+
+def in_child(stage: str, work: Path, count: int, seed: int) -> dict:
+    """Run `stage` in a fresh Python process; its figures. Its output goes to a log file."""
+    log = work / f"{stage}.log"
+    command = [sys.executable, "-m", "benchmarks.scale", "--stage", stage, "--work", str(work)]
+    command += ["--count", str(count), "--seed", str(seed)]
+    with log.open("w", encoding="utf-8") as out:
+        done = subprocess.run(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, check=False)
+    if done.returncode != 0:
+        tail = "".join(log.read_text("utf-8", errors="replace").splitlines(True)[-30:])
+        raise SystemExit(f"stage {stage} failed for {count} articles (log: {log}):\n{tail}")
+    return json.loads((work / f"{stage}.json").read_text("utf-8"))
+
+
+# --- the built site ---------------------------------------------------------------------
+
+
+def site_figures(site: Path) -> dict:
+    """Size and file count of the site, of its Pagefind index, and of its HTML pages."""
+    files = [p for p in site.rglob("*") if p.is_file()]
+    sizes = {p: p.stat().st_size for p in files}
+    articles = [sizes[p] for p in site.glob("articles/*/index.html")]
+    html = [p for p in files if p.suffix == ".html"]
+    largest = max(html, key=sizes.__getitem__)
+    pagefind = [p for p in files if p.is_relative_to(site / "pagefind")]
+    return {
+        "site_bytes": sum(sizes.values()),
+        "site_files": len(files),
+        "pagefind_bytes": sum(sizes[p] for p in pagefind),
+        "pagefind_files": len(pagefind),
+        "html_files": len(html),
+        "article_pages": len(articles),
+        "article_median_bytes": statistics.median(articles) if articles else 0,
+        "article_max_bytes": max(articles, default=0),
+        "largest_page_bytes": sizes[largest],
+        "largest_page": largest.relative_to(site).as_posix(),
+    }
+
+
+# --- search, as a reader does it ------------------------------------------------------
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def serve(site: Path) -> Iterator[str]:
+    """The site served on 127.0.0.1 from a background thread; its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer((LOCAL_HOST, 0), handler)
+    thread = threading.Thread(target=server.serve_forever, name="scale-site", daemon=True)
+    thread.start()
+    try:
+        yield f"http://{LOCAL_HOST}:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def pagefind_part(url: str) -> str:
+    """What a Pagefind file is for: the index chunks, the result fragments, or start-up."""
+    name = urlsplit(url).path.rsplit("/", 1)[-1]
+    if name.endswith(".pf_index"):
+        return "index"
+    if name.endswith(".pf_fragment"):
+        return "fragments"
+    return "startup"  # pagefind.js, the WebAssembly, pagefind-entry.json, the metadata
+
+
+def measure_search(site: Path, query: str) -> dict:
+    """Type `query` into the header's search box of a fresh page; bytes and time."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.is_file():
+        return {"search_skipped": f"no Chromium at {CHROMIUM}"}
+    blocked: list[str] = []
+    responses = []
+    with serve(site) as base_url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            context = browser.new_context()
+            context.route(
+                lambda url: urlsplit(url).hostname != LOCAL_HOST,
+                lambda route: (blocked.append(route.request.url), route.abort()),
+            )
+            page = context.new_page()
+            page.on("response", lambda r: responses.append(r) if "/pagefind/" in r.url else None)
+            page.goto(base_url, wait_until="load")
+            box = page.locator("input.md-search__input")
+            if not box.is_visible():
+                page.locator("label.md-header__button[for='__search']").first.click()
+            box.click()
+            box.press_sequentially(query, delay=KEY_DELAY_MS)
+            typed = time.perf_counter()
+            answered = page.locator(f"[data-postilla-search-result][data-query='{query}']")
+            answered.wait_for(state="attached", timeout=SEARCH_TIMEOUT_MS)
+            seconds = time.perf_counter() - typed
+            found = page.locator(".md-search-result__meta").inner_text()
+            parts: dict[str, int] = {"startup": 0, "index": 0, "fragments": 0}
+            sizes: dict[str, int] = {}
+            for response in responses:
+                size = len(response.body())
+                parts[pagefind_part(response.url)] += size
+                sizes[urlsplit(response.url).path] = size
+        finally:
+            browser.close()
+    return {
+        "query": query,
+        "search_ms": seconds * 1000,
+        "search_bytes": sum(parts.values()),
+        "search_bytes_by_part": parts,
+        "search_requests": len(responses),
+        "search_largest_files": sorted(sizes.items(), key=lambda item: -item[1])[:6],
+        "search_found": found,
+        "blocked_requests": sorted(set(blocked)),
+    }
+
+
+# --- one size, and the tables ---------------------------------------------------------
+
+
+def measure_size(
+    count: int, keep: Path | None, browser: bool, update: bool, seed: int, query: str
+) -> dict:
+    """Every figure for an archive of `count` articles."""
+    if keep:
+        work = keep / f"scale-{count}"
+        if work.exists():
+            shutil.rmtree(work)
+        work.mkdir(parents=True)
+    else:
+        work = Path(tempfile.mkdtemp(prefix=f"postilla-scale-{count}-"))
+    try:
+        row: dict = {"articles": count, "seed": seed}
+        print(f"[{count}] making and importing the archive…", file=sys.stderr, flush=True)
+        row |= in_child("prepare", work, count, seed)
+        print(f"[{count}] building the site…", file=sys.stderr, flush=True)
+        row |= in_child("build", work, count, seed)
+        row |= site_figures(work / "site")
+        if browser:
+            print(f"[{count}] searching for {query!r} in Chromium…", file=sys.stderr, flush=True)
+            row |= measure_search(work / "site", query)
+        if update:
+            print(f"[{count}] adding {UPDATE_COUNT} articles, building again…", file=sys.stderr)
+            row |= in_child("update", work, count, seed)
+        if keep:
+            row["kept"] = str(work)
+        return row
+    finally:
+        if not keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def derived(row: dict) -> dict[str, str]:
+    """The table's figures for one size, formatted."""
+    timings = row["timings"]
+    n = row["articles"]
+    mkdocs = timings.get("mkdocs", 0.0) + timings.get("render", 0.0)
+    figures = {
+        "articles": f"{n:,}",
+        "import s": f"{row['import_s']:.1f}",
+        "  import CPU s (all processes)": f"{row['import_cpu_s']:.1f}",
+        "import articles/s": f"{n / row['import_s']:,.0f}",
+        "generation s": f"{timings.get('generation', 0):.1f}",
+        "generation articles/s": f"{n / max(timings.get('generation', 0), 1e-9):,.0f}",
+        "MkDocs s (mkdocs+render)": f"{mkdocs:.1f}",
+        "  of which render s": f"{timings.get('render', 0):.1f}",
+        "search index s": f"{timings.get('search index', 0):.1f}",
+        "total build s": f"{row['build_s']:.1f}",
+        "  build CPU s (all processes)": f"{row['build_cpu_s']:.1f}",
+        "import + build s": f"{row['import_s'] + row['build_s']:.1f}",
+        "pages built": f"{row['pages']:,}",
+        "MkDocs warnings": f"{row['warnings']:,}",
+        "peak RSS import MB (+ workers)": f"{row['rss_import_mb']:,.0f} + "
+        f"{row['rss_import_workers_mb']:,.0f}",
+        "peak RSS build MB": f"{row['rss_build_mb']:,.0f}",
+        "peak RSS Pagefind MB": f"{row['rss_pagefind_mb']:,.0f}",
+        "site MB": f"{row['site_bytes'] / 1e6:,.1f}",
+        "files": f"{row['site_files']:,}",
+        "Pagefind MB / files": f"{row['pagefind_bytes'] / 1e6:,.1f} / {row['pagefind_files']:,}",
+        "median / max article KB": f"{row['article_median_bytes'] / 1024:.1f} / "
+        f"{row['article_max_bytes'] / 1024:.1f}",
+        "largest page KB": f"{row['largest_page_bytes'] / 1024:,.0f}",
+        "largest page": row["largest_page"],
+    }
+    if "search_bytes" in row:
+        parts = row["search_bytes_by_part"]
+        figures |= {
+            f"search KB ({row['query']!r})": f"{row['search_bytes'] / 1024:,.0f}",
+            "  startup / index / fragments KB": " / ".join(
+                f"{parts[k] / 1024:,.0f}" for k in ("startup", "index", "fragments")
+            ),
+            "search ms": f"{row['search_ms']:,.0f}",
+            "search results": row["search_found"],
+        }
+    elif "search_skipped" in row:
+        figures["search"] = row["search_skipped"]
+    if "update_import_s" in row:
+        figures |= {
+            f"add {UPDATE_COUNT}: import s": f"{row['update_import_s']:.1f}",
+            f"add {UPDATE_COUNT}: build again s": f"{row['update_build_s']:.1f}",
+            "  pages rendered again": f"{row['update_timings'].get('pages rendered', 0):,.0f}",
+        }
+    return figures
+
+
+def table(rows: list[dict]) -> str:
+    """The figures as a text table: one line per figure, one column per size."""
+    columns = [derived(row) for row in rows]
+    names = list(dict.fromkeys(name for column in columns for name in column))
+    width = max(len(name) for name in names)
+    cells = [[column.get(name, "") for column in columns] for name in names]
+    widths = [max(len(cell[i]) for cell in cells) for i in range(len(columns))]
+    lines = []
+    for name, cell in zip(names, cells):
+        values = "  ".join(value.rjust(w) for value, w in zip(cell, widths))
+        lines.append(f"{name:<{width}}  {values}")
+    return "\n".join(lines)
+
+
+def write_json(row: dict) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"scale-{row['articles']}.json"
+    path.write_text(json.dumps(row, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, nargs="+", default=[1000], metavar="N")
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="keep each size's folders here")
+    parser.add_argument("--no-browser", action="store_true", help="skip the search in Chromium")
+    parser.add_argument(
+        "--no-update",
+        action="store_true",
+        help=f"skip importing {UPDATE_COUNT} more articles and building again",
+    )
+    parser.add_argument("--query", default=QUERY, help=f"the word searched (default {QUERY})")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--stage", choices=sorted(STAGES), help=argparse.SUPPRESS)
+    parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--count", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.stage:
+        run_stage(args.stage, args.work, args.count, args.seed)
+        return
+    rows = []
+    for count in args.articles:
+        row = measure_size(
+            count, args.keep, not args.no_browser, not args.no_update, args.seed, args.query
+        )
+        rows.append(row)
+        path = write_json(row)
+        print(f"\n== {count:,} articles ({os.path.relpath(path)})\n{table([row])}", flush=True)
+    if len(rows) > 1:
+        print(f"\n== all sizes\n{table(rows)}")
+
+
+if __name__ == "__main__":
+    main()
