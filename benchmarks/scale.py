@@ -234,10 +234,33 @@ def stage_update(work: Path, seed: int) -> dict:
     }
 
 
+def stage_edit(work: Path) -> dict:
+    """The edit loop: one article corrected by hand and one annotation reworded, then the
+    site built again (incremental) and, for comparison, built from nothing."""
+    from generator.build import build_site
+
+    content = work / "content"
+    article = sorted((content / "articles").glob("*.md"))[
+        len(list((content / "articles").glob("*.md"))) // 2
+    ]
+    text = article.read_text("utf-8")
+    head, _, body = text.partition("\n---\n")
+    article.write_text(head + "\n---\n" + body.replace(" e ", " e poi ", 1), "utf-8")
+    note = sorted((content / "annotations").rglob("*.yml"))[0]
+    note.write_text(note.read_text("utf-8").replace("note: ", "note: (rivista) ", 1), "utf-8")
+    incremental = build_site(work / "mkdocs.yml", content, work / "site", progress=False)
+    return {
+        "edit_build_s": incremental.seconds,
+        "edit_timings": incremental.timings,
+        "rss_edit_mb": peak_rss_mb(),
+    }
+
+
 STAGES = {
     "prepare": lambda work, count, seed: stage_prepare(work, count, seed),
     "build": lambda work, count, seed: stage_build(work),
     "update": lambda work, count, seed: stage_update(work, seed),
+    "edit": lambda work, count, seed: stage_edit(work),
 }
 
 
@@ -396,6 +419,11 @@ def measure_size(
         if update:
             print(f"[{count}] adding {UPDATE_COUNT} articles, building again…", file=sys.stderr)
             row |= in_child("update", work, count, seed)
+            print(
+                f"[{count}] editing one article and one annotation, building again…",
+                file=sys.stderr,
+            )
+            row |= in_child("edit", work, count, seed)
         if keep:
             row["kept"] = str(work)
         return row
@@ -453,6 +481,12 @@ def derived(row: dict) -> dict[str, str]:
             f"add {UPDATE_COUNT}: import s": f"{row['update_import_s']:.1f}",
             f"add {UPDATE_COUNT}: build again s": f"{row['update_build_s']:.1f}",
             "  pages rendered again": f"{row['update_timings'].get('pages rendered', 0):,.0f}",
+        }
+    if "edit_build_s" in row:
+        figures |= {
+            "edit 1 article + 1 note: build s": f"{row['edit_build_s']:.1f}",
+            "  share of the full build": f"{row['edit_build_s'] / row['build_s']:.0%}",
+            "  pages rendered again ": f"{row['edit_timings'].get('pages rendered', 0):,.0f}",
         }
     return figures
 

@@ -31,7 +31,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from . import __version__, entities, render, search, site
+from . import __version__, entities, i18n, render, search, site
 from . import archive as store
 from .annotations import ANNOTATIONS, AnnotationSet, load_annotations, template
 from .cache import CACHE_DIR, Cache, digest
@@ -92,6 +92,10 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         theme_language = config.theme.get("language") if config.theme else None
         self.language = self.config.language or theme_language or "en"
         config.extra["postilla_search"] = self.config.search
+        words = i18n.strings(self.language)
+        config.extra["postilla_filters"] = {
+            name: words[f"filter_{name}"] for name in ("source", "year", "entity", "annotation")
+        }
         self.repo_url = config.repo_url
         edit = (config.edit_uri or "").strip("/").split("/")
         self.branch = edit[1] if len(edit) > 1 and edit[0] in ("edit", "blob", "tree") else "main"

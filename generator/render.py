@@ -239,7 +239,7 @@ def article_page(
     parts = [
         f'<article class="postilla-article" data-pagefind-body{lang}>',
         f'<h1 data-pagefind-meta="title">{text(article.title)}</h1>',
-        search_fields(article, source, language),
+        search_fields(article, source, language, links),
     ]
     if article.title_source == "derived":
         parts.append(
@@ -262,15 +262,24 @@ def article_page(
     return "\n".join(parts)
 
 
-def search_fields(article: Article, source: Source | None, language: str) -> str:
-    """Hidden fields for the search index: result details and filters (source, year, language)."""
+def search_fields(
+    article: Article, source: Source | None, language: str, links: ArticleLinks | None = None
+) -> str:
+    """Hidden fields for the search index: result details, and filters by source, year,
+    language, entity and kind of annotation (one span per value)."""
     publisher = source.name if source else (article.publisher or article.source)
+    links = links or ArticleLinks()
     fields = [
         ("meta", "publisher", publisher),
         ("meta", "date", i18n.format_date(article.date, language) if article.date else None),
         ("filter", "source", publisher),
         ("filter", "year", article.year),
         ("filter", "language", article.language),
+        *(("filter", "entity", entity.name) for entity, _ in links.entities),
+        *(
+            ("filter", "annotation", kind)
+            for kind in sorted({a.annotation.kind for a in links.annotations})
+        ),
     ]
     spans = "".join(
         f'<span data-pagefind-{kind}="{name}">{text(value)}</span>'

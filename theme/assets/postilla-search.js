@@ -18,14 +18,47 @@
   const base = new URL(config.base + "/", location.href);
   const MAX_RESULTS = 20;
 
+  const filterBox = root.querySelector("[data-postilla-search-filters]");
+  const FILTER_LABELS = { source: "⌂", year: "📅", entity: "◉", annotation: "✎" };
+  const chosen = {};
+
   let pagefind = null;
   async function load() {
     if (!pagefind) {
       pagefind = await import(new URL("pagefind/pagefind.js", base).href);
       await pagefind.options({ baseUrl: base.pathname, excerptLength: 24 });
       pagefind.init();
+      showFilters(await pagefind.filters());
     }
     return pagefind;
+  }
+
+  // One menu per filter of the index; choosing a value narrows the results.
+  function showFilters(filters) {
+    const names = Object.keys(FILTER_LABELS).filter((name) => filters[name] && Object.keys(filters[name]).length > 1);
+    for (const name of names) {
+      const select = document.createElement("select");
+      select.dataset.filter = name;
+      select.setAttribute("aria-label", name);
+      const all = document.createElement("option");
+      all.value = "";
+      all.textContent = `${FILTER_LABELS[name]} ${filterBox.dataset["label" + name[0].toUpperCase() + name.slice(1)] || name}`;
+      select.append(all);
+      const values = Object.entries(filters[name]).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+      for (const [value, count] of values) {
+        const option = document.createElement("option");
+        option.value = value;
+        option.textContent = `${value} (${count})`;
+        select.append(option);
+      }
+      select.addEventListener("change", () => {
+        if (select.value) chosen[name] = select.value;
+        else delete chosen[name];
+        run(input.value);
+      });
+      filterBox.append(select);
+    }
+    filterBox.hidden = names.length === 0;
   }
 
   function count(n) {
@@ -66,7 +99,7 @@
       return;
     }
     const engine = await load();
-    const search = await engine.debouncedSearch(query, {}, 150);
+    const search = await engine.debouncedSearch(query, { filters: { ...chosen } }, 150);
     if (search === null || ticket !== latest) return; // a newer query is on its way
     const data = await Promise.all(search.results.slice(0, MAX_RESULTS).map((r) => r.data()));
     if (ticket !== latest) return;
