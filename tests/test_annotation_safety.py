@@ -11,6 +11,7 @@ are whatever the baseline has, and nothing more may appear.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import re
@@ -434,6 +435,12 @@ def build(folder: Path, with_payloads: bool) -> Site:
         p.relative_to(site).as_posix(): p.read_text("utf-8")
         for p in sorted(site.rglob("*"))
         if p.suffix in {".html", ".jsonld", ".jsonl", ".csv", ".xml", ".md"}
+    }
+    files |= {  # the compressed downloads, read as the text they hold
+        p.relative_to(site).as_posix().removesuffix(".gz"): gzip.decompress(p.read_bytes()).decode(
+            "utf-8"
+        )
+        for p in sorted((site / "downloads").glob("*.gz"))
     }
     pages = {path: parse_html(text) for path, text in files.items() if path.endswith(".html")}
     return Site(folder, pages, files, notes)

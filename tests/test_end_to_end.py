@@ -3,6 +3,7 @@ into a temporary folder with MkDocs + Material, and check what the HTML says."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import shutil
@@ -234,7 +235,9 @@ def test_downloads_offer_the_export(built: tuple[Path, Path]) -> None:
     _, site = built
     rows = [
         json.loads(line)
-        for line in (site / "downloads" / "archive.jsonl").read_text("utf-8").splitlines()
+        for line in gzip.decompress((site / "downloads" / "archive.jsonl.gz").read_bytes())
+        .decode("utf-8")
+        .splitlines()
     ]
     assert [r["id"] for r in rows][0] == SPUTNIK_ID
     assert rows[0]["publisher"] == "Sputnik Italia" and rows[0]["annotations"] == []
@@ -245,7 +248,8 @@ def test_downloads_offer_the_export(built: tuple[Path, Path]) -> None:
         "mentions": ["Pakistan"],
     } in rows[0]["entities"]
     assert "\n\nA quanto si apprende" in rows[0]["body"]
-    assert (site / "downloads" / "archive.csv").read_text("utf-8").startswith("id,title,date,")
+    csv_text = gzip.decompress((site / "downloads" / "archive.csv.gz").read_bytes()).decode("utf-8")
+    assert csv_text.startswith("id,title,date,")
 
 
 def test_search_index_is_italian_and_holds_article_text_only(built: tuple[Path, Path]) -> None:
@@ -327,7 +331,9 @@ def test_entities_are_linked_listed_and_given_pages(built: tuple[Path, Path]) ->
     assert 'class="postilla-sortable"' in index and "Organizzazioni" in index and "Luoghi" in index
     rows = [
         json.loads(line)
-        for line in (site / "downloads" / "archive.jsonl").read_text("utf-8").splitlines()
+        for line in gzip.decompress((site / "downloads" / "archive.jsonl.gz").read_bytes())
+        .decode("utf-8")
+        .splitlines()
     ]
     sputnik = next(r for r in rows if r["id"] == SPUTNIK_ID)
     by_id = {e["id"]: e for e in sputnik["entities"]}
