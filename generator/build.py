@@ -126,7 +126,7 @@ def build_site(
             pages += 1
             bar.update()
 
-        plugin.on_total, plugin.on_page_done = on_total, on_page_done  # type: ignore[attr-defined]
+        plugin.progress_total, plugin.progress_step = on_total, on_page_done  # type: ignore[attr-defined]
         plugin.previous = previous  # type: ignore[attr-defined]
         config.plugins.on_startup(command="build", dirty=False)
         try:
@@ -212,6 +212,8 @@ def serve_site(config_file: Path, content: Path, dev_addr: str | None = None) ->
     options: dict[str, Any] = {"docs_dir": str(content.resolve())}
     if dev_addr:
         options["dev_addr"] = dev_addr
+    # Full rebuilds on each change (Postilla's own stages come from its cache). MkDocs'
+    # dirty reload answered 404 for pages rebuilt this way; `postilla build` is incremental.
     serve(config_file=str(config_file), **options)
 
 

@@ -69,6 +69,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         # Incremental builds: the fingerprints of the previous build (set by `postilla
         # build` when the previous site can be reused), and this build's.
         self.previous: dict[str, str] | None = None
+        self.keep_previous = False
         self.fingerprints: dict[str, str] = {}
         self.files: Files | None = None
         self.rebuilt = 0
@@ -82,13 +83,20 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         self.branch = "main"
         self.content_path = "content"
         self.language = "en"
-        self.on_page_done: Callable[[], None] | None = (
+        self.progress_step: Callable[[], None] | None = (
             None  # progress reporting, set by `postilla build`
         )
-        self.on_total: Callable[[int], None] | None = None
+        self.progress_total: Callable[[int], None] | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Defining on_startup makes MkDocs keep this plugin between the rebuilds of
+        # `serve`: with --dirty, each rebuild starts from the previous one's fingerprints.
+        self.keep_previous = command == "serve" and dirty
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.timings = {}
+        if self.keep_previous and self.fingerprints:
+            self.previous = self.fingerprints
         theme_language = config.theme.get("language") if config.theme else None
         self.language = self.config.language or theme_language or "en"
         config.extra["postilla_search"] = self.config.search
@@ -160,8 +168,8 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         self.fingerprints = self.fingerprint(files, config)
         if self.previous is not None:
             self.prepare_incremental(files)
-        if self.on_total:
-            self.on_total(len(files.documentation_pages()))
+        if self.progress_total:
+            self.progress_total(len(files.documentation_pages()))
         self.timings["generation"] = time.perf_counter() - started
         self.mkdocs_started = time.perf_counter()
         return files
@@ -182,8 +190,8 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         return PLACEHOLDER
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        if self.on_page_done:
-            self.on_page_done()
+        if self.progress_step:
+            self.progress_step()
         article = self.articles.get(page.file.src_uri)
         if article is None or self.archive is None:
             return html
