@@ -107,10 +107,10 @@ def load(text: str, *, max_bytes: int | None = None) -> Located:
     """Parse one YAML document strictly; raise YamlError with a position on any problem."""
     if max_bytes is not None and len(text.encode("utf-8")) > max_bytes:
         raise YamlError(f"file is larger than {max_bytes} bytes — split it into smaller files")
-    if FAST_LOADER is not None and "&" not in text and _shallow(text):
-        # Without an "&" there is no anchor, so no alias can resolve (an "*alias" is an
-        # error): LibYAML composes the text. On any problem the Python parser reads it
-        # again, so the messages are always the same.
+    if FAST_LOADER is not None and not _ANCHOR.search(text) and _shallow(text):
+        # Without an anchor no alias can resolve (an "*alias" is an error): LibYAML
+        # composes the text. On any problem the Python parser reads it again, so the
+        # messages are always the same.
         try:
             return _load_with(FAST_LOADER, text)
         except YamlError:
@@ -120,6 +120,9 @@ def load(text: str, *, max_bytes: int | None = None) -> Located:
 
 # LibYAML composes nested collections by recursion in C, with no limit: text nested deep
 # enough crashes the process. It is used only where the nesting is provably shallow.
+# An anchor opens a node: "&" at the start of a line or after a space, "[", "{" or ",".
+# ("AT&T" in a string is not one.) A false alarm only means the slower parser.
+_ANCHOR = re.compile(r"(?:^|[\s\[{,])&", re.MULTILINE)
 _FAST_MAX_BRACKETS = 256
 _FAST_MAX_INDENT = 256
 _FAST_MAX_LINE_NESTING = 64
