@@ -20,6 +20,8 @@ from .model import CleanedText, Metadata, RawArticle
 _WORD = re.compile(r"\w+")
 DERIVED_TITLE_MAX = 80
 LANGUAGE_SAMPLE = 400
+OBVIOUS_MIN_WORDS = 8  # function words of one language before it is taken without py3langid…
+OBVIOUS_SHARE = 0.15  # …making at least this share of the words, the others ten times fewer
 
 
 def extract(raw: RawArticle, cleaned: CleanedText, url: str | None = None) -> Metadata:
@@ -198,13 +200,37 @@ def _identifier():
 
 
 def detect_language(paragraphs: tuple[str, ...]) -> str | None:
-    """ISO 639-1 code of the body's language, None when the body is too short to tell."""
-    text = " ".join(paragraphs)
-    if len(_WORD.findall(text)) < 3:
+    """ISO 639-1 code of the body's language, None when the body is too short to tell.
+
+    A cascade: where function words leave no doubt (plenty of them, nearly all of one of
+    the languages in `patterns.STOPWORDS`), they decide; anything else (another language,
+    another script, a mixed or short text) goes to the kept detector, py3langid. Both
+    read the opening `LANGUAGE_SAMPLE` characters: plenty to tell, and the cost is linear.
+    """
+    text = " ".join(paragraphs)[:LANGUAGE_SAMPLE]
+    words = _WORD.findall(text.casefold())
+    if len(words) < 3:
         return None
-    # The opening 400 characters (60 words or so) are plenty to tell a language, and the cost is linear.
-    language, probability = _identifier().classify(text[:LANGUAGE_SAMPLE])
+    sure = obvious_language(words)
+    if sure:
+        return sure
+    language, probability = _identifier().classify(text)
     return language if probability >= 0.5 else None
+
+
+def obvious_language(words: list[str]) -> str | None:
+    """The language whose distinctive function words (`patterns.DISTINCTIVE`) make up a
+    large share of `words` while the others' barely occur; None when in doubt."""
+    hits = {lang: sum(w in marks for w in words) for lang, marks in patterns.DISTINCTIVE.items()}
+    best = max(hits, key=lambda lang: hits[lang])
+    rest = sum(v for lang, v in hits.items() if lang != best)
+    if (
+        hits[best] >= OBVIOUS_MIN_WORDS
+        and hits[best] >= OBVIOUS_SHARE * len(words)
+        and rest * 10 <= hits[best]
+    ):
+        return best
+    return None
 
 
 __all__ = ["extract", "REASONS", "is_timestamp"]

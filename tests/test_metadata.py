@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -366,3 +367,45 @@ def test_find_date_returns_the_three_values():
         "timestamp",
         "2021-10-24T22:48:00+00:00",
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "obvious", "detected"),
+    [
+        (
+            "Il governo ha detto che la situazione della città è grave, secondo le fonti locali che"
+            " sono state sentite dai giornalisti della stampa estera nel corso della giornata.",
+            "it",
+            "it",
+        ),
+        (
+            "The army said that the situation in the city was serious, according to local sources who"
+            " have been heard by the journalists of the foreign press during the day.",
+            "en",
+            "en",
+        ),
+        (
+            "El ejército sirio dijo el lunes que había tomado el control de la ciudad después de"
+            " varias semanas de combates con los militantes que la tenían desde el año pasado.",
+            None,
+            "es",
+        ),
+        (
+            "L'armée syrienne a déclaré lundi qu'elle avait pris le contrôle de la ville après"
+            " plusieurs semaines de combats avec les militants qui la tenaient depuis l'an dernier.",
+            None,
+            "fr",
+        ),
+        (
+            "O exército sírio disse na segunda-feira que tinha assumido o controle da cidade depois"
+            " de várias semanas de combates com os militantes que a mantinham desde o ano passado.",
+            None,
+            "pt",
+        ),
+    ],
+)
+def test_language_cascade(text: str, obvious: str | None, detected: str) -> None:
+    """Distinctive function words settle Italian and English; anything else goes to py3langid."""
+    words = re.findall(r"\w+", text.casefold())
+    assert metadata.obvious_language(words) == obvious
+    assert metadata.detect_language((text,)) == detected
