@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from . import __version__, archive, export
-from .model import ContentError, Problem
+from .model import Archive, ContentError, Problem
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -262,11 +262,17 @@ def check(content: Path) -> list[Problem]:
     return problems
 
 
-def cmd_export(args: argparse.Namespace) -> int:
-    loaded, problems = archive.load_archive(args.content)
+def loaded_archive(content: Path) -> Archive:
+    """The archive under `content`; ContentError (every error) when it has any."""
+    loaded, problems = archive.load_archive(content)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ContentError(errors)
+    return loaded
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    loaded = loaded_archive(args.content)
     from .annotations import load_annotations
 
     notes = load_annotations(args.content, {a.id: a for a in loaded.articles})
@@ -341,11 +347,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_entities_suggest(args: argparse.Namespace) -> int:
     from .suggest import suggest
 
-    loaded, problems = archive.load_archive(args.content)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise ContentError(errors)
-    sys.stdout.write(suggest(loaded, min_count=args.min_count, limit=args.limit))
+    sys.stdout.write(
+        suggest(loaded_archive(args.content), min_count=args.min_count, limit=args.limit)
+    )
     return EXIT_OK
 
 
