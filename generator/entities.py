@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import ahocorasick
 
@@ -33,8 +33,7 @@ from .cache import NO_CACHE, Cache, digest
 from .model import Archive, Article, Entity
 
 RELATED_COUNT = 5
-COMMON_SHARE = 0.05  # entities in more than 5 % of the articles do not suggest related ones…
-COMMON_MIN = 200  # …once that is more than 200 articles (a small archive keeps them all)
+RELATED_CANDIDATES = 200  # per shared entity, its newest articles are the candidates
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "ʼ": "'"})
 
 
@@ -192,6 +191,7 @@ class EntityIndex:
     entities: dict[str, Entity]
     mentions: dict[str, tuple[Mention, ...]]  # article id -> its mentions, in text order
     articles_of: dict[str, tuple[str, ...]]  # entity id -> ids of the articles naming it
+    recent_of: dict[str, tuple[str, ...]] = field(default_factory=dict)  # the newest of those
 
     def entities_in(self, article_id: str) -> list[str]:
         """Entity ids of an article, in order of first mention."""
@@ -214,19 +214,14 @@ class EntityIndex:
     def related(self, article_id: str, count: int = RELATED_COUNT) -> list[tuple[str, float]]:
         """The `count` articles sharing the most (rarest-weighted) entities with this one.
 
-        In a large archive, an entity named in more than `COMMON_SHARE` of the articles
-        (the country every article is about) is left out: it would make every pair of
-        articles a candidate, which is quadratic, and weighs almost nothing anyway.
+        Candidates come from each shared entity's `RELATED_CANDIDATES` most recent articles
+        (`recent_of`): an entity named in thousands of articles would otherwise make the
+        search quadratic in the size of the archive, and weighs little anyway.
         """
-        total = len(self.mentions)
-        common = max(COMMON_MIN, COMMON_SHARE * total)
         scores: dict[str, float] = defaultdict(float)
         for entity_id in self.entities_in(article_id):
-            others = self.articles_of.get(entity_id, ())
-            if len(others) > common:
-                continue
             weight = self.weight(entity_id)
-            for other in others:
+            for other in self.recent_of.get(entity_id, ()):
                 if other != article_id:
                     scores[other] += weight
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
@@ -259,10 +254,15 @@ def index_archive(
     for article in archive.articles:
         for entity_id in dict.fromkeys(m.entity_id for m in mentions[article.id]):
             articles_of[entity_id].append(article.id)
+    dates = {a.id: a.date or "" for a in archive.articles}
     return EntityIndex(
         entities={e.id: e for e in archive.entities},
         mentions=mentions,
         articles_of={k: tuple(v) for k, v in articles_of.items()},
+        recent_of={
+            k: tuple(sorted(v, key=lambda i: (dates[i], i), reverse=True)[:RELATED_CANDIDATES])
+            for k, v in articles_of.items()
+        },
     )
 
 

@@ -103,20 +103,24 @@ def paginated(
     items: Sequence[Callable[[str], list[str]]],
     language: str,
     per_page: int = PER_PAGE,
+    wrap: tuple[str, str] = ("", ""),
 ) -> list[GeneratedFile]:
     """A listing split into pages of `per_page` items: ``<stem>.md``, then
-    ``<stem>/2.md``, ``<stem>/3.md``… Each item renders itself given the relative path to
-    the site's root from its page; `head` (title, facts) stands on the first page only,
-    its first line (the title) on every page."""
+    ``<stem>/2.md``, ``<stem>/3.md``… Each item renders itself given the path of the page
+    it stands on; `head` (title, facts) stands on the first page only, its first line (the
+    title) on every page; `wrap` opens and closes each page's items (an HTML list)."""
     chunks = [items[i : i + per_page] for i in range(0, len(items), per_page)] or [[]]
     t = i18n.strings(language)
     pages = []
     for number, chunk in enumerate(chunks, start=1):
         path = f"{stem}.md" if number == 1 else f"{stem}/{number}.md"
-        up = _depth_prefix(path)
         lines = list(head) if number == 1 else [head[0], ""]
+        if wrap[0]:
+            lines.append(wrap[0])
         for item in chunk:
-            lines += item(up)
+            lines += item(path)
+        if wrap[1]:
+            lines.append(wrap[1])
         if len(chunks) > 1:
             name = stem.rsplit("/", 1)[-1]
             links = []
@@ -133,9 +137,10 @@ def paginated(
 
 
 def _listed(
-    article: Article, archive: Archive, language: str, heading: str | None, up: str
+    article: Article, archive: Archive, language: str, heading: str | None, page: str
 ) -> list[str]:
     """An article in a listing page, under a new heading (a month) where one starts."""
+    up = _depth_prefix(page)
     return ([heading, ""] if heading else []) + [_item(article, archive, up, language)]
 
 
@@ -396,9 +401,10 @@ def entity_page(
 
 
 def _mentioned(
-    article: Article, entity_id: str, index: EntityIndex, language: str, up: str
+    article: Article, entity_id: str, index: EntityIndex, language: str, page: str
 ) -> list[str]:
     """An article in an entity's list: its link, date, and the passage naming the entity."""
+    up = _depth_prefix(page)
     first = next(m for m in index.mentions[article.id] if m.entity_id == entity_id)
     when = f" — {i18n.format_date(article.date, language)}" if article.date else ""
     return [
@@ -474,31 +480,34 @@ def annotation_pages(
         + select("author", t["all_authors"], [(a, "@" + a) for a in authors])
         + "</div>"
     )
-    index = [
+
+    def row(item: Anchored, page: str) -> list[str]:
+        return [rows([item], page)]
+
+    head = [
         f"# {t['annotations']}",
         "",
         t["annotation_count"].format(n=len(listed)),
         "",
-        filters,
-        "",
-        f'<ol class="postilla-annotation-list" data-filterable>{rows(listed, "annotations/index.md")}</ol>',
-        "",
         f"[{t['orphaned']} ({len(notes.orphans)})](orphaned.md)",
         "",
+        filters,
+        "",
     ]
-    pages = [GeneratedFile("annotations/index.md", "\n".join(index))]
+    listing = ('<ol class="postilla-annotation-list" data-filterable>', "</ol>")
+    items = [partial(row, item) for item in listed]
+    pages = paginated("annotations/index", head, items, language, wrap=listing)
     by_slug: dict[str, list[str]] = {}
     for tag in tags:
         by_slug.setdefault(tag_slug(tag), []).append(tag)
     for slug, forms in by_slug.items():
         tagged = [a for a in listed if any(tag_slug(tag) == slug for tag in a.annotation.tags)]
-        pages.append(
-            GeneratedFile(
-                f"annotations/tags/{slug}.md",
-                f"# {t['tag']}: {escape(forms[0])}\n\n"
-                f'<ol class="postilla-annotation-list">'
-                f"{rows(tagged, f'annotations/tags/{slug}.md')}</ol>\n",
-            )
+        pages += paginated(
+            f"annotations/tags/{slug}",
+            [f"# {t['tag']}: {escape(forms[0])}", ""],
+            [partial(row, item) for item in tagged],
+            language,
+            wrap=('<ol class="postilla-annotation-list">', "</ol>"),
         )
     orphan_lines = [f"# {t['orphaned']}", "", t["orphaned_intro"], ""]
     for item in notes.orphans or []:
