@@ -31,7 +31,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
         for _ in range(args.runs):
-            result = build_site(ROOT / "mkdocs.yml", args.content, site, progress=False, incremental=False)
+            result = build_site(
+                ROOT / "mkdocs.yml", args.content, site, progress=False, incremental=False
+            )
             times.append(result.seconds)
         articles = sorted((site / "articles").glob("*/index.html"))
         print(
