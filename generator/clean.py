@@ -58,6 +58,7 @@ PROSE_MIN_WORDS = 10
 PROSE_MIN_STOPWORDS = 0.15
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+_DIGIT = re.compile(r"\d")
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _SENTENCE_END = re.compile(r"[.!?…:;\"”»)\]]$")
 _WRAP_CONTINUES = re.compile(r"^[\"“«'‘(]?[a-zà-öø-ÿ]")
@@ -300,8 +301,12 @@ def boilerplate_rule(text: str, words: int | None = None) -> patterns.Boilerplat
 
 
 def is_timestamp(text: str) -> bool:
-    """True if the whole line is a date or date and time."""
-    return len(text) < 80 and any(p.match(text) for p in patterns.TIMESTAMPS)
+    """True if the whole line is a date or date and time (which has a digit)."""
+    return (
+        len(text) < 80
+        and _DIGIT.search(text) is not None
+        and any(p.match(text) for p in patterns.TIMESTAMPS)
+    )
 
 
 def looks_like_headline(text: str) -> bool:
