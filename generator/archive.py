@@ -12,6 +12,7 @@ import hashlib
 import os
 import tempfile
 from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -218,8 +219,6 @@ def read_article(path: Path, cache: Cache = NO_CACHE) -> Article:
 
 
 def _with_path(article: Article, path: Path) -> Article:
-    from dataclasses import replace
-
     return replace(article, path=path)
 
 

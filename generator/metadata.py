@@ -13,7 +13,6 @@ from datetime import date as Date
 from functools import lru_cache
 
 from . import patterns
-from .clean import REASONS, is_timestamp
 from .ingest import url_domain
 from .model import CleanedText, Metadata, RawArticle
 
@@ -231,6 +230,3 @@ def obvious_language(words: list[str]) -> str | None:
     ):
         return best
     return None
-
-
-__all__ = ["extract", "REASONS", "is_timestamp"]

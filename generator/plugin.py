@@ -72,7 +72,6 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         self.keep_previous = False
         self.fingerprints: dict[str, str] = {}
         self.files: Files | None = None
-        self.rebuilt = 0
         self.mkdocs_started = 0.0
         self.index: entities.EntityIndex | None = None
         self.notes = AnnotationSet()
@@ -297,7 +296,6 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         staging folder shares its unchanged files (hard links) with the live site."""
         assert self.previous is not None
         everything = self.previous.get("") != self.fingerprints[""]
-        self.rebuilt = 0
         for file in files:
             if file.src_uri in self.fingerprints:
                 changed = (
@@ -305,7 +303,6 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
                 )
                 # MkDocs' dirty build asks each file whether it changed; this file knows.
                 file.is_modified = partial(bool, changed)  # type: ignore[method-assign]
-                self.rebuilt += changed and file.is_documentation_page()
             if file.is_modified() and os.path.lexists(file.abs_dest_path):
                 os.unlink(file.abs_dest_path)
 

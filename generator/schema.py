@@ -27,7 +27,7 @@ def validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(json.loads(text))
 
 
-def validate(located: Located, name: str, display: str, *, line_offset: int = 0) -> list[Problem]:
+def validate(located: Located, name: str, display: str) -> list[Problem]:
     """Every schema problem of a loaded YAML document, in file order."""
     problems = []
     for error in validator(name).iter_errors(located.data):
@@ -36,9 +36,7 @@ def validate(located: Located, name: str, display: str, *, line_offset: int = 0)
         line, column = located.line_of(path, key=at_key)
         if at_key and error.validator == "additionalProperties":
             line, column = located.line_of(path + (_unknown_keys(error)[0],), key=True)
-        problems.append(
-            Problem(display, None if line is None else line + line_offset, message, column)
-        )
+        problems.append(Problem(display, line, message, column))
     return sorted(problems, key=lambda p: (p.line or 0, p.column or 0))
 
 

@@ -13,18 +13,16 @@ Set ``POSTILLA_SCREENSHOTS=DIR`` to keep the screenshots (``home.png``, ``articl
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import http.server
 import os
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 
+from benchmarks.scale import serve
 from generator.build import build_site
 
 try:
@@ -83,11 +81,6 @@ def _cannot_run(reason: str) -> None:
 # --- the site, built and served ------------------------------------------------------
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shipped archive (the repository's content/), built into a temporary folder."""
@@ -100,16 +93,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def base_url(site: Path) -> Iterator[str]:
     """The built site, served on 127.0.0.1 from a background thread."""
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer((LOCAL_HOST, 0), handler)
-    thread = threading.Thread(target=server.serve_forever, name="postilla-site", daemon=True)
-    thread.start()
-    try:
-        yield f"http://{LOCAL_HOST}:{server.server_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serve(site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
