@@ -494,6 +494,12 @@ class NewAnnotation:
     links: tuple[str, ...] = field(default_factory=tuple)
 
 
+# The site's copy of the template, which the "Annotate" button fills in the browser
+# with the article's id (`ARTICLE_PLACEHOLDER`) and the day's date.
+TEMPLATE_FILE = "assets/annotation-template.yml"
+ARTICLE_PLACEHOLDER = "ARTICLE-ID"
+
+
 def template(
     article_id: str, repo_schema: str = "../../../generator/schemas/annotation.schema.json"
 ) -> str:

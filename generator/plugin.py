@@ -33,7 +33,14 @@ from mkdocs.utils import get_relative_url
 
 from . import __version__, entities, i18n, render, search, site
 from . import archive as store
-from .annotations import ANNOTATIONS, AnnotationSet, load_annotations, template
+from .annotations import (
+    ANNOTATIONS,
+    ARTICLE_PLACEHOLDER,
+    TEMPLATE_FILE,
+    AnnotationSet,
+    load_annotations,
+    template,
+)
 from .cache import CACHE_DIR, Cache, digest
 from .model import Archive, Article, Problem
 
@@ -103,6 +110,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         config.extra["postilla_filters"] = {
             name: words[f"filter_{name}"] for name in ("source", "year", "entity", "annotation")
         }
+        config.extra["postilla_filters_label"] = words["filters"]
         self.repo_url = config.repo_url
         edit = (config.edit_uri or "").strip("/").split("/")
         self.branch = edit[1] if len(edit) > 1 and edit[0] in ("edit", "blob", "tree") else "main"
@@ -163,6 +171,10 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         ):
             if files.get_file_from_path(generated.path) is None:  # a hand-written page wins
                 files.append(File.generated(config, generated.path, content=generated.content))
+        if self.annotate_url("") and files.get_file_from_path(TEMPLATE_FILE) is None:
+            files.append(
+                File.generated(config, TEMPLATE_FILE, content=template(ARTICLE_PLACEHOLDER))
+            )
         self.files = files
         self.fingerprints = self.fingerprint(files, config)
         if self.previous is not None:
@@ -203,6 +215,9 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         self.timings["render"] = self.timings.get("render", 0.0) + time.perf_counter() - started
         return html.replace(PLACEHOLDER, rendered)
 
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        return render.compact_html(output)
+
     def article_links(self, article: Article, href: render.Href) -> render.ArticleLinks:
         """Entity links on first mentions, the entity list and the related articles."""
         assert self.index is not None
@@ -225,19 +240,18 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
             related=[self.by_id[i] for i in self.related.get(article.id, ()) if i in self.by_id],
             annotations=notes,
             annotate_url=self.annotate_url(article.id),
+            article_id=article.id,
         )
 
     def annotate_url(self, article_id: str) -> str | None:
-        """GitHub's "new file" page for an annotation of this article, prefilled with the
-        template; None when mkdocs.yml names no GitHub repository."""
+        """GitHub's "new file" page for an annotation of this article (the annotations
+        script prefills it with the template); None when mkdocs.yml names no GitHub
+        repository."""
         repo = (self.repo_url or "").rstrip("/")
         if "github.com/" not in repo:
             return None
-        folder = f"{self.content_path}/{ANNOTATIONS}/{article_id}"
-        query = urlencode(
-            {"filename": "nuova-annotazione.yml", "value": template(article_id)},
-            quote_via=quote,
-        )
+        folder = f"{self.content_path}/{ANNOTATIONS}/{article_id}".rstrip("/")
+        query = urlencode({"filename": "nuova-annotazione.yml"}, quote_via=quote)
         return f"{repo}/new/{self.branch}/{folder}?{query}"
 
     # --- incremental builds -------------------------------------------------------
@@ -323,7 +337,6 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
             self.remove_stale(self.files, Path(config.site_dir))
         started = time.perf_counter()
         self.timings["mkdocs"] = started - self.mkdocs_started - self.timings.get("render", 0.0)
-        self.timings["mkdocs"] -= 0.0
         saving = time.perf_counter()
         self.cache.save()
         self.timings["cache"] = time.perf_counter() - saving

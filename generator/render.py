@@ -8,6 +8,7 @@ highlights) insert spans at character offsets of this same plain text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from html import escape
@@ -16,6 +17,7 @@ import markdown
 import nh3
 
 from . import i18n
+from .annotations import TEMPLATE_FILE as ANNOTATION_TEMPLATE
 from .annotations import Anchored, tag_slug
 from .entities import Mention
 from .ingest import is_web_url
@@ -48,6 +50,7 @@ class ArticleLinks:
     related: list[Article] = field(default_factory=list)
     annotations: list[Anchored] = field(default_factory=list)  # in text order
     annotate_url: str | None = None  # the "Annotate" button: GitHub's new-file page
+    article_id: str | None = None  # fills the template of that button
 
 
 # Annotation notes are untrusted Markdown: no raw HTML (escaped before Markdown reads it),
@@ -206,9 +209,16 @@ def _person(handle: str) -> str:
 def annotations_section(links: ArticleLinks, href: Href, language: str) -> str:
     """The "Annotations" section at the end of an article, in text order."""
     t = i18n.strings(language)
+    # GitHub's new-file page in the article's annotations folder; the annotations script
+    # adds the template to it (one file for the whole site, not 2 KB in every page).
+    template = (
+        f' data-template="{attr(href(ANNOTATION_TEMPLATE))}" data-article="{attr(links.article_id)}"'
+        if links.article_id
+        else ""
+    )
     button = (
-        f'<a class="md-button postilla-annotate" href="{attr(links.annotate_url)}" rel="nofollow noopener">'
-        f"{text(t['annotate'])}</a>"
+        f'<a class="md-button postilla-annotate" href="{attr(links.annotate_url)}"{template}'
+        f' rel="nofollow noopener">{text(t["annotate"])}</a>'
         if links.annotate_url
         else ""
     )
@@ -476,3 +486,16 @@ def page_meta(article: Article) -> Mapping[str, str]:
     if article.author:
         meta["author"] = attr(article.author)
     return meta
+
+
+# Material's templates indent every line; on a 20 KB page that is kilobytes of spaces.
+# A newline and the indentation after it collapse to the newline: the same whitespace
+# to a browser, except inside the elements that keep it.
+_KEPT_OR_INDENT = re.compile(
+    r"<(pre|textarea|script|style)\b.*?</\1\s*>|\n[ \t\r\n]+", re.DOTALL | re.IGNORECASE
+)
+
+
+def compact_html(html: str) -> str:
+    """`html` without the indentation of its lines (kept in pre, textarea, script, style)."""
+    return _KEPT_OR_INDENT.sub(lambda m: m[0] if m[1] else "\n", html)

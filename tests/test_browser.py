@@ -343,6 +343,37 @@ def test_search_finds_another_inflection(reader: Reader, site: Path) -> None:
     reader.assert_clean()
 
 
+def test_search_filters_narrow_the_results(reader: Reader) -> None:
+    """The filters' values are fetched only when the reader opens them; a source then
+    narrows a query that both articles answer to the one from that source."""
+    page = reader.open()
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    both = {urljoin(reader.base_url, SPUTNIK_PATH), urljoin(reader.base_url, BLOG_PATH)}
+    assert both <= set(search(page, "ISIS"))
+    assert not [u for u in fetched if "/pagefind/filter/" in u], "filters loaded unasked"
+
+    page.locator("[data-postilla-search-filters] summary").click()
+    source = page.locator("select[data-filter=source]")
+    expect(source.locator("option")).to_have_count(3)  # every source, and "all"
+    expect(source.locator("option").first).to_contain_text("Fonte")
+    assert [u for u in fetched if "/pagefind/filter/" in u], "the filters were not fetched"
+    source.select_option("Sputnik Italia")
+    expect(page.locator(".md-search-result__meta")).to_have_text("1 documento trovato")
+    links = page.locator(".md-search-result__item a.md-search-result__link")
+    expect(links).to_have_count(1)
+    assert (
+        links.first.get_attribute("href", timeout=TIMEOUT_MS)
+        .split("?")[0]
+        .endswith(  # type: ignore[union-attr]
+            SPUTNIK_PATH
+        )
+    )
+    source.select_option("")
+    expect(page.locator(".md-search-result__item")).to_have_count(len(both))
+    reader.assert_clean()
+
+
 def test_the_undated_blog_article(reader: Reader) -> None:
     page = reader.open()
     page.get_by_role("link", name=BLOG_TITLE, exact=True).first.click()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlsplit
 
@@ -430,6 +431,8 @@ def test_the_annotate_button(reader: Reader) -> None:
     expect(button).to_have_count(1)
     expect(button).to_have_text("Annota questo articolo")
     expect(button).to_be_visible()
+    # The page carries the folder; the script adds the site's template to the link.
+    expect(button).to_have_attribute("data-filled", "")
     href = button.get_attribute("href") or ""
     assert href.startswith(NEW_FILE), href
     rel = set((button.get_attribute("rel") or "").split())
@@ -444,5 +447,6 @@ def test_the_annotate_button(reader: Reader) -> None:
     data = yaml.safe_load(template)
     assert data["article"] == BLOG_ID
     assert isinstance(data["annotations"], list) and data["annotations"][0]["quote"]
+    assert str(data["annotations"][0]["date"]) == date.today().isoformat()
     # It opens GitHub: not followed here (no network), but no error on the way.
     reader.assert_clean()

@@ -368,3 +368,21 @@ def test_page_meta_omits_missing_values():
 def test_page_meta_of_plain_article():
     meta = render.page_meta(replace(make_article(), title="Città & ISIS*"))
     assert meta["title"] == "Città &amp; ISIS*"
+
+
+def test_compact_html_drops_indentation_but_keeps_preformatted_text() -> None:
+    page = (
+        "<body>\n    <div>\n      <p>uno\n        due</p>\n    </div>\n"
+        "  <pre>x\n    y</pre>\n  <textarea>a\n   b</textarea>\n"
+        '  <script>\n  var s = "  ";\n</script>\n</body>'
+    )
+    assert render.compact_html(page) == (
+        "<body>\n<div>\n<p>uno\ndue</p>\n</div>\n"
+        "<pre>x\n    y</pre>\n<textarea>a\n   b</textarea>\n"
+        '<script>\n  var s = "  ";\n</script>\n</body>'
+    )
+
+
+def test_compact_html_leaves_a_page_without_indentation_as_it_is() -> None:
+    page = "<p>a <b>b</b> c</p>\n<p>d</p>"
+    assert render.compact_html(page) == page

@@ -81,4 +81,22 @@
     };
     selects.forEach((select) => select.addEventListener("change", apply));
   }
+
+  // The "Annotate" button opens GitHub's new-file page in the article's annotations
+  // folder; here it is prefilled with the site's template (generator/annotations.py),
+  // this article's id and today's date. Without this script the page opens empty.
+  const ARTICLE_PLACEHOLDER = "ARTICLE-ID";
+  document.querySelectorAll("a.postilla-annotate[data-template]").forEach((button) => {
+    fetch(button.dataset.template)
+      .then((response) => (response.ok ? response.text() : Promise.reject(new Error(response.statusText))))
+      .then((template) => {
+        const today = new Date().toISOString().slice(0, 10);
+        const filled = template
+          .replaceAll(ARTICLE_PLACEHOLDER, button.dataset.article)
+          .replace(/date: "\d{4}-\d{2}-\d{2}"/, `date: "${today}"`);
+        button.href += "&value=" + encodeURIComponent(filled);
+        button.dataset.filled = "";
+      })
+      .catch((error) => console.warn("annotation template:", error));
+  });
 })();

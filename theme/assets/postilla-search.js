@@ -19,6 +19,7 @@
   const MAX_RESULTS = 20;
 
   const filterBox = root.querySelector("[data-postilla-search-filters]");
+  const menus = filterBox.querySelector(".postilla-search-filter-menus");
   const FILTER_LABELS = { source: "⌂", year: "📅", entity: "◉", annotation: "✎" };
   const chosen = {};
 
@@ -28,10 +29,19 @@
       pagefind = await import(new URL("pagefind/pagefind.js", base).href);
       await pagefind.options({ baseUrl: base.pathname, excerptLength: 24 });
       pagefind.init();
-      showFilters(await pagefind.filters());
     }
     return pagefind;
   }
+
+  // The filters' values (every source, year, entity and kind of annotation, with their
+  // counts) are the largest files of a big index: fetched only when a reader opens them.
+  let filtersShown = false;
+  filterBox.addEventListener("toggle", async () => {
+    if (!filterBox.open || filtersShown) return;
+    filtersShown = true;
+    const engine = await load();
+    showFilters(await engine.filters());
+  });
 
   // One menu per filter of the index; choosing a value narrows the results.
   function showFilters(filters) {
@@ -56,9 +66,9 @@
         else delete chosen[name];
         run(input.value);
       });
-      filterBox.append(select);
+      menus.append(select);
     }
-    filterBox.hidden = names.length === 0;
+    filterBox.dataset.loaded = String(names.length);
   }
 
   function count(n) {
