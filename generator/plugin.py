@@ -85,6 +85,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         self.notes_of: dict[str, list] = {}
         self.by_id: dict[str, Article] = {}
         self.related: dict[str, list[str]] = {}
+        self.blocks: dict[str, tuple[str, ...]] = {}  # generated page -> its listings' HTML
         self.repo_url: str | None = None
         self.branch = "main"
         self.content_path = "content"
@@ -123,6 +124,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         started = time.perf_counter()
+        self.blocks = {}
         content = Path(config.docs_dir)
         config_dir = Path(config.config_file_path or ".").parent
         self.cache = Cache(config_dir / CACHE_DIR) if self.config.cache else Cache(None)
@@ -171,6 +173,8 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         ):
             if files.get_file_from_path(generated.path) is None:  # a hand-written page wins
                 files.append(File.generated(config, generated.path, content=generated.content))
+                if generated.blocks:
+                    self.blocks[generated.path] = generated.blocks
         if self.annotate_url("") and files.get_file_from_path(TEMPLATE_FILE) is None:
             files.append(
                 File.generated(config, TEMPLATE_FILE, content=template(ARTICLE_PLACEHOLDER))
@@ -203,6 +207,9 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         if self.progress_step:
             self.progress_step()
+        blocks = self.blocks.get(page.file.src_uri)
+        if blocks:
+            return site.fill_blocks(html, blocks)
         article = self.articles.get(page.file.src_uri)
         if article is None or self.archive is None:
             return html
@@ -299,7 +306,8 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
                 )
                 prints[file.src_uri] = digest(shared, repr(article), repr(links))
             elif file.generated_by and file.content_bytes is not None:
-                prints[file.src_uri] = digest(shared, file.content_bytes)
+                blocks = self.blocks.get(file.src_uri, ())
+                prints[file.src_uri] = digest(shared, file.content_bytes, *blocks)
             elif file.is_documentation_page() and file.abs_src_path:
                 prints[file.src_uri] = digest(shared, Path(file.abs_src_path).read_bytes())
         return prints

@@ -1,9 +1,11 @@
 """The generated pages of the site (home, archive by date, sources) and downloads.
 
 Generated pages are Markdown, handed to MkDocs as virtual files: nothing is
-written into ``content/``. Every piece of archive text in them goes through
-`markdown_text.escape`, and links point at ``.md`` sources so that MkDocs checks
-them. No page lists the whole archive: the archive is split by year.
+written into ``content/``. Every piece of archive text in their Markdown goes through
+`markdown_text.escape`, and its links point at ``.md`` sources so that MkDocs checks
+them. Their listings are HTML (escaped with `html.escape`, links made by `page_url`),
+put in place after MkDocs' Markdown (`BLOCK`, `fill_blocks`). No page lists the whole
+archive: listings are paginated and the archive is split by year.
 """
 
 from __future__ import annotations
@@ -35,12 +37,35 @@ DOWNLOADS = (
 )
 
 
+# Long listings are written as HTML and stand in a page's Markdown as this marker, which
+# the plugin replaces after MkDocs' Markdown: Python-Markdown takes about 13 ms to parse
+# a listing of 50 links, the marker 0.6 ms.
+BLOCK = "<!-- postilla:block:{n} -->"
+
+
 @dataclass(frozen=True)
 class GeneratedFile:
     """A file of the site that does not exist under ``content/``."""
 
     path: str  # path in the site's source tree, e.g. ``archive/2021.md``
     content: str | bytes
+    blocks: tuple[str, ...] = ()  # HTML for the markers BLOCK.format(n=0), n=1… of `content`
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One item of a listing page: its HTML (an ``<li>``), and the Markdown text of the
+    heading it starts, if any (a month in the archive of a year)."""
+
+    html: str
+    heading: str | None = None
+
+
+def fill_blocks(html: str, blocks: Sequence[str]) -> str:
+    """The HTML of a generated page with its listings in place of their markers."""
+    for number, block in enumerate(blocks):
+        html = html.replace(BLOCK.format(n=number), block, 1)
+    return html
 
 
 def gzip_text(text: str) -> bytes:
@@ -60,17 +85,25 @@ def newest_first(articles: tuple[Article, ...] | list[Article]) -> list[Article]
     return sorted(ordered, key=lambda a: a.date or "", reverse=True)
 
 
-def _link(article: Article, up: str) -> str:
-    return f"[{escape(article.title)}]({up}articles/{article.id}.md)"
+def _article_link(article: Article, page: str, directory_urls: bool) -> str:
+    """A link to `article` from the generated page `page`, as HTML."""
+    href = page_url(f"articles/{article.id}.md", page, directory_urls)
+    return f'<a href="{html_escape(href)}">{html_escape(article.title)}</a>'
 
 
-def _item(article: Article, archive: Archive, up: str, language: str) -> str:
-    """One article in a listing, linked from a page `up` levels below the root."""
+def _item(
+    article: Article, archive: Archive, page: str, language: str, directory_urls: bool
+) -> str:
+    """One article in a listing on the generated page `page`: link, date, publisher."""
     source = archive.source_for(article.source)
     publisher = source.name if source else (article.publisher or article.source)
     bits = [i18n.format_date(article.date, language) if article.date else None, publisher]
-    extra = " · ".join(escape(b) for b in bits if b)
-    return f"- {_link(article, up)}" + (f" — {extra}" if extra else "")
+    extra = " · ".join(html_escape(b) for b in bits if b)
+    return (
+        f"<li>{_article_link(article, page, directory_urls)}"
+        + (f" — {extra}" if extra else "")
+        + "</li>"
+    )
 
 
 PER_PAGE = 100  # articles on one listing page: no page grows with the archive
@@ -92,35 +125,35 @@ def page_url(target: str, from_page: str, directory_urls: bool = True) -> str:
     return "../" * depth + url(target)
 
 
-def _depth_prefix(path: str) -> str:
-    """`../` repeated to climb from the folder of `path` to the site's root."""
-    return "../" * path.count("/")
+LIST = ("<ul>", "</ul>")
 
 
 def paginated(
     stem: str,
     head: list[str],
-    items: Sequence[Callable[[str], list[str]]],
+    items: Sequence[Callable[[str], Listed]],
     language: str,
     per_page: int = PER_PAGE,
-    wrap: tuple[str, str] = ("", ""),
+    wrap: tuple[str, str] = LIST,
 ) -> list[GeneratedFile]:
     """A listing split into pages of `per_page` items: ``<stem>.md``, then
     ``<stem>/2.md``, ``<stem>/3.md``… Each item renders itself given the path of the page
     it stands on; `head` (title, facts) stands on the first page only, its first line (the
-    title) on every page; `wrap` opens and closes each page's items (an HTML list)."""
+    title) on every page; `wrap` opens and closes each run of items between headings."""
     chunks = [items[i : i + per_page] for i in range(0, len(items), per_page)] or [[]]
     t = i18n.strings(language)
     pages = []
     for number, chunk in enumerate(chunks, start=1):
         path = f"{stem}.md" if number == 1 else f"{stem}/{number}.md"
         lines = list(head) if number == 1 else [head[0], ""]
-        if wrap[0]:
-            lines.append(wrap[0])
-        for item in chunk:
-            lines += item(path)
-        if wrap[1]:
-            lines.append(wrap[1])
+        blocks: list[str] = []
+        run: list[str] = []
+        for listed in (item(path) for item in chunk):
+            if listed.heading is not None:
+                _close_run(run, wrap, lines, blocks)
+                lines += ["", f"## {listed.heading}", ""]
+            run.append(listed.html)
+        _close_run(run, wrap, lines, blocks)
         if len(chunks) > 1:
             name = stem.rsplit("/", 1)[-1]
             links = []
@@ -132,16 +165,28 @@ def paginated(
                 following = f"{name}/{number + 1}.md" if number == 1 else f"{number + 1}.md"
                 links.append(f"[{t['next']} →]({following})")
             lines += ["", " · ".join(links), ""]
-        pages.append(GeneratedFile(path, "\n".join(lines) + "\n"))
+        pages.append(GeneratedFile(path, "\n".join(lines) + "\n", tuple(blocks)))
     return pages
 
 
+def _close_run(run: list[str], wrap: tuple[str, str], lines: list[str], blocks: list[str]) -> None:
+    """Move the items of `run` into a new block of the page, and its marker into `lines`."""
+    if run:
+        lines += ["", BLOCK.format(n=len(blocks)), ""]
+        blocks.append(wrap[0] + "".join(run) + wrap[1])
+        run.clear()
+
+
 def _listed(
-    article: Article, archive: Archive, language: str, heading: str | None, page: str
-) -> list[str]:
+    article: Article,
+    archive: Archive,
+    language: str,
+    directory_urls: bool,
+    heading: str | None,
+    page: str,
+) -> Listed:
     """An article in a listing page, under a new heading (a month) where one starts."""
-    up = _depth_prefix(page)
-    return ([heading, ""] if heading else []) + [_item(article, archive, up, language)]
+    return Listed(_item(article, archive, page, language, directory_urls), heading)
 
 
 def _count(n: int, language: str) -> str:
@@ -150,7 +195,11 @@ def _count(n: int, language: str) -> str:
 
 
 def home_page(
-    archive: Archive, site_name: str, description: str | None, language: str
+    archive: Archive,
+    site_name: str,
+    description: str | None,
+    language: str,
+    directory_urls: bool = True,
 ) -> GeneratedFile:
     t = i18n.strings(language)
     dated = sorted(a.date for a in archive.articles if a.date)
@@ -168,13 +217,17 @@ def home_page(
         "",
     ]
     latest = newest_first(archive.articles)[:LATEST_ON_HOME]
-    lines += [_item(a, archive, "", language) for a in latest] or [t["no_articles"]]
+    items = "".join(_item(a, archive, "index.md", language, directory_urls) for a in latest)
+    lines += [BLOCK.format(n=0) if latest else t["no_articles"]]
     lines += ["", f"## {t['downloads']}", ""]
     lines += [f"- [{path.rsplit('/', 1)[1]}]({path})" for path in DOWNLOADS]
-    return GeneratedFile("index.md", "\n".join(lines) + "\n")
+    blocks = (LIST[0] + items + LIST[1],) if latest else ()
+    return GeneratedFile("index.md", "\n".join(lines) + "\n", blocks)
 
 
-def archive_pages(archive: Archive, language: str) -> list[GeneratedFile]:
+def archive_pages(
+    archive: Archive, language: str, directory_urls: bool = True
+) -> list[GeneratedFile]:
     """The archive index (years with counts) and one page per year, grouped by month."""
     t = i18n.strings(language)
     by_year: dict[str, list[Article]] = defaultdict(list)
@@ -186,17 +239,22 @@ def archive_pages(archive: Archive, language: str) -> list[GeneratedFile]:
     for year in [*years, "undated"] if "undated" in by_year else years:
         label = t["undated"] if year == "undated" else year
         index.append(f"- [{label}]({year}.md) — {_count(len(by_year[year]), language)}")
-        pages += year_page(year, label, by_year[year], archive, language)
+        pages += year_page(year, label, by_year[year], archive, language, directory_urls)
     return [GeneratedFile("archive/index.md", "\n".join(index) + "\n"), *pages]
 
 
 def year_page(
-    year: str, label: str, articles: list[Article], archive: Archive, language: str
+    year: str,
+    label: str,
+    articles: list[Article],
+    archive: Archive,
+    language: str,
+    directory_urls: bool = True,
 ) -> list[GeneratedFile]:
     """A year's articles by month, newest first, in pages of `PER_PAGE`."""
     t = i18n.strings(language)
     head = [f"# {t['archive']}: {label}", "", _count(len(articles), language), ""]
-    items: list[Callable[[str], list[str]]] = []
+    items: list[Callable[[str], Listed]] = []
     previous_month: object = object()
     for article in newest_first(articles):
         month = article.month
@@ -207,13 +265,15 @@ def year_page(
                 if month
                 else f"{year} ({t['date_precision_year']})"
             )
-            heading = f"## {escape(text)}"
+            heading = escape(text)
         previous_month = month
-        items.append(partial(_listed, article, archive, language, heading))
+        items.append(partial(_listed, article, archive, language, directory_urls, heading))
     return paginated(f"archive/{year}", head, items, language)
 
 
-def source_pages(archive: Archive, language: str) -> list[GeneratedFile]:
+def source_pages(
+    archive: Archive, language: str, directory_urls: bool = True
+) -> list[GeneratedFile]:
     """The sources index and one page per source that has articles or is registered."""
     t = i18n.strings(language)
     counts = Counter(a.source for a in archive.articles if a.source)
@@ -240,12 +300,19 @@ def source_pages(archive: Archive, language: str) -> list[GeneratedFile]:
     pages = [GeneratedFile("sources/index.md", "\n".join(index))]
     for domain in domains:
         articles = [a for a in archive.articles if a.source == domain]
-        pages += source_page(domain, registered.get(domain), articles, archive, language)
+        pages += source_page(
+            domain, registered.get(domain), articles, archive, language, directory_urls
+        )
     return pages
 
 
 def source_page(
-    domain: str, source: Source | None, articles: list[Article], archive: Archive, language: str
+    domain: str,
+    source: Source | None,
+    articles: list[Article],
+    archive: Archive,
+    language: str,
+    directory_urls: bool = True,
 ) -> list[GeneratedFile]:
     t = i18n.strings(language)
     lines = [f"# {escape(source.name if source else domain)}", ""]
@@ -260,12 +327,14 @@ def source_page(
     if source and source.notes:
         lines += [f'!!! note "{t["notes"]}"', "", f"    {escape(source.notes)}", ""]
     lines += [f"## {t['articles']}", "", _count(len(articles), language), ""]
-    items = [partial(_listed, a, archive, language, None) for a in newest_first(articles)]
+    items = [
+        partial(_listed, a, archive, language, directory_urls, None) for a in newest_first(articles)
+    ]
     return paginated(f"sources/{domain}", lines, items, language)
 
 
 def snippet(article: Article, paragraph: int, start: int, end: int) -> str:
-    """Markdown of the text around a mention, the mention highlighted, cut at words."""
+    """HTML of the text around a mention, the mention highlighted, cut at words."""
     text = article.paragraphs[paragraph]
     left = max(0, start - SNIPPET_CONTEXT)
     right = min(len(text), end + SNIPPET_CONTEXT)
@@ -276,9 +345,9 @@ def snippet(article: Article, paragraph: int, start: int, end: int) -> str:
     before, mention, after = text[left:start], text[start:end], text[end:right]
     return (
         ("…" if left > 0 else "")
-        + escape(before)
-        + f"<mark>{escape(mention)}</mark>"
-        + escape(after)
+        + html_escape(before)
+        + f"<mark>{html_escape(mention)}</mark>"
+        + html_escape(after)
         + ("…" if right < len(text) else "")
     )
 
@@ -350,12 +419,16 @@ def entity_pages(
         ]
     pages = [GeneratedFile("entities/index.md", "\n".join(lines))]
     for entity in archive.entities:
-        pages += entity_page(entity, index, by_id, language)
+        pages += entity_page(entity, index, by_id, language, directory_urls)
     return pages
 
 
 def entity_page(
-    entity: Entity, index: EntityIndex, by_id: dict[str, Article], language: str
+    entity: Entity,
+    index: EntityIndex,
+    by_id: dict[str, Article],
+    language: str,
+    directory_urls: bool = True,
 ) -> list[GeneratedFile]:
     t = i18n.strings(language)
     articles = newest_first([by_id[i] for i in index.articles_of.get(entity.id, ()) if i in by_id])
@@ -396,21 +469,23 @@ def entity_page(
         lines.append("")
     lines += [f"## {t['articles']}", ""]
 
-    items = [partial(_mentioned, a, entity.id, index, language) for a in articles]
+    items = [partial(_mentioned, a, entity.id, index, language, directory_urls) for a in articles]
     return paginated(f"entities/{entity.id}", lines, items, language, SNIPPETS_PER_PAGE)
 
 
 def _mentioned(
-    article: Article, entity_id: str, index: EntityIndex, language: str, page: str
-) -> list[str]:
+    article: Article,
+    entity_id: str,
+    index: EntityIndex,
+    language: str,
+    directory_urls: bool,
+    page: str,
+) -> Listed:
     """An article in an entity's list: its link, date, and the passage naming the entity."""
-    up = _depth_prefix(page)
     first = next(m for m in index.mentions[article.id] if m.entity_id == entity_id)
-    when = f" — {i18n.format_date(article.date, language)}" if article.date else ""
-    return [
-        f"- [{escape(article.title)}]({up}articles/{article.id}.md){escape(when)}  ",
-        f"  {snippet(article, first.paragraph, first.start, first.end)}",
-    ]
+    when = f" — {html_escape(i18n.format_date(article.date, language))}" if article.date else ""
+    passage = snippet(article, first.paragraph, first.start, first.end)
+    return Listed(f"<li>{_article_link(article, page, directory_urls)}{when}<br>{passage}</li>")
 
 
 def _plain(markdown_source: str, limit: int = 160) -> str:
@@ -481,8 +556,8 @@ def annotation_pages(
         + "</div>"
     )
 
-    def row(item: Anchored, page: str) -> list[str]:
-        return [rows([item], page)]
+    def row(item: Anchored, page: str) -> Listed:
+        return Listed(rows([item], page))
 
     head = [
         f"# {t['annotations']}",
@@ -562,9 +637,9 @@ def generated_files(
     index = index or index_archive(archive)
     notes = notes or AnnotationSet()
     return [
-        home_page(archive, site_name, description, language),
-        *archive_pages(archive, language),
-        *source_pages(archive, language),
+        home_page(archive, site_name, description, language, directory_urls),
+        *archive_pages(archive, language, directory_urls),
+        *source_pages(archive, language, directory_urls),
         *entity_pages(archive, index, language, directory_urls),
         *annotation_pages(archive, notes, language, directory_urls),
         *download_files(archive, index, notes, site_url),

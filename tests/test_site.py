@@ -1,0 +1,63 @@
+"""Generated pages: listings as HTML blocks in place of markers, pagination, escaping."""
+
+from __future__ import annotations
+
+import markdown
+
+from conftest import make_article
+from generator import site
+from generator.model import Archive
+
+
+def _archive(*articles: object) -> Archive:
+    return Archive(articles=tuple(articles), sources=(), entities=())  # type: ignore[arg-type]
+
+
+def test_a_listing_is_a_marker_in_the_markdown_and_html_in_its_block() -> None:
+    hostile = make_article("a", title="ISIS* <script>alert(1)</script> [x](y)", date="2021-10-24")
+    (year,) = site.year_page("2021", "2021", [hostile], _archive(hostile), "it")
+    assert year.path == "archive/2021.md"
+    assert site.BLOCK.format(n=0) in str(year.content)
+    assert "<script>" not in str(year.content) and "ISIS" not in str(year.content)
+    (block,) = year.blocks
+    assert "ISIS* &lt;script&gt;alert(1)&lt;/script&gt; [x](y)" in block
+    assert '<a href="../../articles/a/">' in block  # archive/2021/ is two levels down
+    # The marker survives MkDocs' Markdown as it is, and the block takes its place.
+    html = markdown.Markdown(extensions=["toc", "attr_list"]).convert(str(year.content))
+    filled = site.fill_blocks(html, year.blocks)
+    assert site.BLOCK.format(n=0) not in filled and block in filled
+    assert filled.index("<h2") < filled.index(block)  # the month's heading, then its articles
+
+
+def test_months_are_headings_between_the_blocks_of_a_year() -> None:
+    articles = [
+        make_article(f"a{day}", date=f"2021-{month:02d}-{day:02d}")
+        for month, day in ((3, 1), (3, 2), (1, 5))
+    ]
+    (page,) = site.year_page("2021", "2021", articles, _archive(*articles), "en")
+    markdown_lines = str(page.content).splitlines()
+    headings = [line for line in markdown_lines if line.startswith("## ")]
+    assert len(headings) == 2 and len(page.blocks) == 2  # March, then January
+    assert markdown_lines.index(headings[0]) < markdown_lines.index(site.BLOCK.format(n=0))
+    assert markdown_lines.index(site.BLOCK.format(n=0)) < markdown_lines.index(headings[1])
+    assert page.blocks[0].count("<li>") == 2 and page.blocks[1].count("<li>") == 1
+
+
+def test_pages_of_a_long_listing_link_to_each_other_and_use_their_own_depth() -> None:
+    articles = [make_article(f"a{n:03d}", date="2020-01-01") for n in range(site.PER_PAGE + 1)]
+    first, second = site.source_page("x.it", None, articles, _archive(*articles), "en")
+    assert (first.path, second.path) == ("sources/x.it.md", "sources/x.it/2.md")
+    assert first.blocks[0].count("<li>") == site.PER_PAGE and second.blocks[0].count("<li>") == 1
+    assert '<a href="../../articles/' in first.blocks[0]  # sources/x.it/ is two levels down
+    assert '<a href="../../../articles/' in second.blocks[0]  # sources/x.it/2/ is three
+    assert "(x.it/2.md)" in str(first.content) and "(../x.it.md)" in str(second.content)
+
+
+def test_links_follow_use_directory_urls() -> None:
+    article = make_article("a", date="2020-01-01")
+    home = site.home_page(_archive(article), "Site", None, "en", directory_urls=False)
+    assert '<a href="articles/a.html">' in home.blocks[0]
+
+
+def test_fill_blocks_leaves_a_page_without_markers_alone() -> None:
+    assert site.fill_blocks("<p>text</p>", ()) == "<p>text</p>"
