@@ -86,6 +86,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         self.by_id: dict[str, Article] = {}
         self.related: dict[str, list[str]] = {}
         self.blocks: dict[str, tuple[str, ...]] = {}  # generated page -> its listings' HTML
+        self.search_index: search.SearchIndex | None = None  # Pagefind, running meanwhile
         self.repo_url: str | None = None
         self.branch = "main"
         self.content_path = "content"
@@ -183,6 +184,14 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         self.fingerprints = self.fingerprint(files, config)
         if self.previous is not None:
             self.prepare_incremental(files)
+        if self.config.search:
+            # Pagefind indexes the articles on the other core while MkDocs renders pages.
+            folder = config_dir / CACHE_DIR / "search" if self.config.cache else None
+            theme_language = (config.theme.get("language") if config.theme else None) or "en"
+            documents = self.search_documents(files, theme_language)
+            if documents:
+                self.search_index = search.start_index(documents, folder)
+            config.extra["postilla_search"] = bool(documents)  # no articles, no search box
         if self.progress_total:
             self.progress_total(len(files.documentation_pages()))
         self.timings["generation"] = time.perf_counter() - started
@@ -224,6 +233,29 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         return render.compact_html(output)
+
+    def search_documents(self, files: Files, site_language: str) -> dict[str, str]:
+        """Each article's search document, at the path of its page in the site."""
+        assert self.archive is not None and self.index is not None
+        documents = {}
+        for file in files.documentation_pages():
+            article = self.articles.get(file.src_uri)
+            if article is None:
+                continue
+            links = render.ArticleLinks(
+                entities=[(self.index.entities[e], 1) for e in self.index.entities_in(article.id)],
+                annotations=self.notes_of.get(article.id, []),
+            )
+            source = self.archive.source_for(article.source)
+            documents[file.dest_uri] = render.search_document(
+                article, source, self.language, site_language, links
+            )
+        return documents
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.search_index is not None:
+            self.search_index.cancel()
+            self.search_index = None
 
     def article_links(self, article: Article, href: render.Href) -> render.ArticleLinks:
         """Entity links on first mentions, the entity list and the related articles."""
@@ -349,9 +381,11 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         self.cache.save()
         self.timings["cache"] = time.perf_counter() - saving
         started = time.perf_counter()
-        if self.config.search:
-            search.index_site(Path(config.site_dir))
-        self.timings["search index"] = time.perf_counter() - started
+        if self.search_index is not None:
+            self.search_index.finish(Path(config.site_dir))
+            self.timings["search index"] = self.search_index.seconds
+            self.timings["search index, waited for"] = time.perf_counter() - started
+            self.search_index = None
 
 
 def _href_maker(page: Page, config: MkDocsConfig) -> render.Href:

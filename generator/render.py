@@ -229,7 +229,7 @@ def annotations_section(links: ArticleLinks, href: Href, language: str) -> str:
         f"{t['annotations']} ({len(links.annotations)})" if links.annotations else t["annotations"]
     )
     return (
-        f'<section class="postilla-annotations" data-pagefind-ignore>'
+        f'<section class="postilla-annotations">'
         f'<h2 id="annotations">{text(heading)}</h2>{cards}{button}</section>'
     )
 
@@ -247,14 +247,11 @@ def article_page(
     t = i18n.strings(language)
     lang = f' lang="{attr(article.language)}"' if article.language else ""
     parts = [
-        f'<article class="postilla-article" data-pagefind-body{lang}>',
-        f'<h1 data-pagefind-meta="title">{text(article.title)}</h1>',
-        search_fields(article, source, language, links),
+        f'<article class="postilla-article"{lang}>',
+        f"<h1>{text(article.title)}</h1>",
     ]
     if article.title_source == "derived":
-        parts.append(
-            f'<p class="postilla-derived-title" data-pagefind-ignore>{text(t["derived_title"])}</p>'
-        )
+        parts.append(f'<p class="postilla-derived-title">{text(t["derived_title"])}</p>')
     parts.append(metadata_panel(article, source, href, language))
     parts.append(body_html(article.paragraphs, links.spans))
     if article.footnotes:
@@ -270,6 +267,26 @@ def article_page(
         parts.append(removed_lines(article, language))
     parts.append("</article>")
     return "\n".join(parts)
+
+
+def search_document(
+    article: Article,
+    source: Source | None,
+    language: str,
+    site_language: str,
+    links: ArticleLinks | None = None,
+) -> str:
+    """The page Pagefind indexes for an article (never published): in the site's language
+    (``<html lang>``, the index a page's search box opens), the title, text and footnotes,
+    and the fields results show and filters use."""
+    title = text(article.title)
+    paragraphs = "".join(f"<p>{text(p)}</p>" for p in (*article.paragraphs, *article.footnotes))
+    return (
+        f'<!doctype html><html lang="{attr(site_language)}"><head><meta charset="utf-8">'
+        f"<title>{title}</title></head><body data-pagefind-body>"
+        f'<h1 data-pagefind-meta="title">{title}</h1>'
+        f"{search_fields(article, source, language, links)}{paragraphs}</body></html>\n"
+    )
 
 
 def search_fields(
@@ -383,7 +400,7 @@ def entities_section(entities: list[tuple[Entity, int]], href: Href, language: s
         for e, count in entities
     )
     return (
-        f'<section class="postilla-entities" data-pagefind-ignore>'
+        f'<section class="postilla-entities">'
         f'<h2 id="entities">{text(t["entities_here"])}</h2><ul>{items}</ul></section>'
     )
 
@@ -399,7 +416,7 @@ def related_section(related: list[Article], href: Href, language: str) -> str:
         for a in related
     )
     return (
-        f'<section class="postilla-related" data-pagefind-ignore>'
+        f'<section class="postilla-related">'
         f'<h2 id="related">{text(t["related"])}</h2><ul>{items}</ul></section>'
     )
 
@@ -447,7 +464,7 @@ def metadata_panel(article: Article, source: Source | None, href: Href, language
         )
     )
     body = "".join(f"<dt>{text(k)}</dt><dd>{v}</dd>" for k, v in rows)
-    return f'<dl class="postilla-meta" data-pagefind-ignore>{body}</dl>'
+    return f'<dl class="postilla-meta">{body}</dl>'
 
 
 def date_html(value: str | None, language: str) -> str:
@@ -471,7 +488,7 @@ def removed_lines(article: Article, language: str) -> str:
         for r in article.removed
     )
     return (
-        f'<details class="note postilla-removed" data-pagefind-ignore>'
+        f'<details class="note postilla-removed">'
         f"<summary>{text(t['removed'].format(n=len(article.removed)))}</summary>"
         f"<ol>{items}</ol></details>"
     )

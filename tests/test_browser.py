@@ -217,7 +217,9 @@ def search(page: Page, query: str) -> list[str]:
     box.click()
     box.fill("")
     box.press_sequentially(query, delay=20)
-    expect(page.locator(f"[data-postilla-search-result][data-query='{query}']")).to_have_count(1)
+    expect(page.locator(f"[data-postilla-search-result][data-query='{query}']")).to_have_count(
+        1, timeout=TIMEOUT_MS
+    )
     links = page.locator(".md-search-result__item a.md-search-result__link")
     return [h.split("?")[0].split("#")[0] for h in links.evaluate_all("as => as.map(a => a.href)")]
 

@@ -386,3 +386,28 @@ def test_compact_html_drops_indentation_but_keeps_preformatted_text() -> None:
 def test_compact_html_leaves_a_page_without_indentation_as_it_is() -> None:
     page = "<p>a <b>b</b> c</p>\n<p>d</p>"
     assert render.compact_html(page) == page
+
+
+def test_search_document_holds_the_text_and_the_fields_of_the_filters() -> None:
+    article = make_article(
+        title=TITLE_XSS,
+        language="en",
+        paragraphs=("ISIS* <b>not bold</b>", "Secondo."),
+        footnotes=("* Organizzazione vietata in Russia.",),
+    )
+    source = Source(domain="example.com", name="Example & Co")
+    document = render.search_document(article, source, "it", "it", render.ArticleLinks())
+    # The site's language (the index the search box opens), whatever the article's.
+    assert document.startswith('<!doctype html><html lang="it">')
+    assert "<script>" not in document and "<b>" not in document
+    assert "<p>ISIS* &lt;b&gt;not bold&lt;/b&gt;</p><p>Secondo.</p>" in document
+    assert "<p>* Organizzazione vietata in Russia.</p>" in document  # footnotes are searchable
+    assert '<h1 data-pagefind-meta="title">&lt;/title&gt;&lt;script&gt;' in document
+    assert '<span data-pagefind-filter="source">Example &amp; Co</span>' in document
+    assert '<span data-pagefind-filter="year">2021</span>' in document
+    assert '<div hidden data-pagefind-ignore="index">' in document  # fields, not text
+
+
+def test_article_page_carries_no_search_markup() -> None:
+    page = render.article_page(make_article(), None, href, "it")
+    assert "pagefind" not in page
