@@ -24,6 +24,7 @@ from .cache import NO_CACHE, Cache, digest
 from .entities import fold, is_acronym
 from .ingest import parse_partial_date
 from .model import Archive, Article, ContentError, Entity, Problem, RemovedLine, Source
+from .parallel import parallel_map
 
 ARTICLES = "articles"
 RAW = "raw"
@@ -203,19 +204,52 @@ def count_words(paragraphs: tuple[str, ...]) -> int:
 
 def read_article(path: Path, cache: Cache = NO_CACHE) -> Article:
     """Read and validate one article file (a cached result when its bytes are unchanged)."""
-    display = display_path(path)
+    articles, problems = read_articles([path], cache)
+    if problems:
+        raise ContentError(problems)
+    return articles[0]
+
+
+def read_articles(
+    paths: list[Path], cache: Cache = NO_CACHE
+) -> tuple[list[Article], list[Problem]]:
+    """The valid articles among `paths`, in order, and the problems of the others.
+
+    Files whose bytes are in the cache are not parsed again; the rest are parsed on
+    every core when they are many (a cold build of a large archive)."""
+    outcomes: list[Article | list[Problem]] = []
+    unparsed: list[tuple[int, Path, str, str]] = []  # position, path, cache key, text
+    for path in paths:
+        try:
+            data = path.read_bytes()
+            key = digest(path.name, data)
+            cached = cache.get("articles", key)
+            if cached is not None:
+                outcomes.append(_with_path(cached, path))
+                continue
+            text = data.decode("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            outcomes.append([Problem(display_path(path), None, f"cannot read the article: {exc}")])
+            continue
+        unparsed.append((len(outcomes), path, key, text))
+        outcomes.append([])
+    jobs = [(text, display_path(path), path.stem) for _, path, _, text in unparsed]
+    for (position, path, key, _), parsed in zip(unparsed, parallel_map(_parse_job, jobs)):
+        if isinstance(parsed, Article):
+            cache.put("articles", key, parsed)
+            parsed = _with_path(parsed, path)
+        outcomes[position] = parsed
+    articles = [o for o in outcomes if isinstance(o, Article)]
+    return articles, [p for o in outcomes if not isinstance(o, Article) for p in o]
+
+
+def _parse_job(job: tuple[str, str, str]) -> Article | list[Problem]:
+    """`parse_article` of (text, display name, expected id), its problems as a value."""
+    text, display, expected_id = job
     try:
-        data = path.read_bytes()
-        key = digest(path.name, data)
-        cached = cache.get("articles", key)
-        if cached is not None:
-            return _with_path(cached, path)
-        text = data.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ContentError(Problem(display, None, f"cannot read the article: {exc}")) from None
-    article = parse_article(text, display, expected_id=path.stem)
-    cache.put("articles", key, article)
-    return _with_path(article, path)
+        return parse_article(text, display, expected_id=expected_id)
+    except ContentError as exc:
+        return list(exc.problems)
 
 
 def _with_path(article: Article, path: Path) -> Article:
@@ -367,12 +401,8 @@ def load_archive(
     sources, source_problems = load_sources(content / SOURCES)
     entities, entity_problems = load_entities(content / ENTITIES)
     problems += source_problems + entity_problems
-    articles: list[Article] = []
-    for path in article_paths(content):
-        try:
-            articles.append(read_article(path, cache))
-        except ContentError as exc:
-            problems += exc.problems
+    articles, article_problems = read_articles(article_paths(content), cache)
+    problems += article_problems
     problems += duplicate_articles(articles)
     if verify_raw:
         problems += [p for a in articles for p in verify_raw_file(content, a)]

@@ -22,7 +22,10 @@ from . import __version__
 
 CACHE_DIR = ".postilla-cache"
 # Results computed by another version of Postilla (or Python) are never reused.
-STAMP = f"postilla {__version__} python {sys.version_info[:2]}"
+# Raise FORMAT when a cached type changes shape (Article, Mention): older tables are
+# then dropped instead of unpickled into the new classes.
+FORMAT = 2
+STAMP = f"postilla {__version__} format {FORMAT} python {sys.version_info[:2]}"
 
 
 def digest(*parts: bytes | str) -> str:
@@ -61,7 +64,15 @@ class Cache:
         try:
             with path.open("rb") as handle:
                 stamp, table = pickle.load(handle)
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError, AttributeError, ImportError):
+        except (
+            OSError,
+            EOFError,
+            pickle.UnpicklingError,
+            ValueError,
+            TypeError,
+            AttributeError,
+            ImportError,
+        ):
             return {}
         return table if stamp == STAMP and isinstance(table, dict) else {}
 

@@ -22,24 +22,27 @@ candidate is checked:
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import ahocorasick
 
 from .cache import NO_CACHE, Cache, digest
 from .model import Archive, Article, Entity
+from .parallel import parallel_map
 
 RELATED_COUNT = 5
 RELATED_CANDIDATES = 200  # per shared entity, its newest articles are the candidates
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "ʼ": "'"})
 
 
-@dataclass(frozen=True)
-class Mention:
-    """One place in an article body where an entity is named."""
+class Mention(NamedTuple):
+    """One place in an article body where an entity is named. (A named tuple: an archive
+    holds about a hundred per article, made in worker processes and kept in the cache.)"""
 
     entity_id: str
     paragraph: int  # index into Article.paragraphs
@@ -176,9 +179,12 @@ class Linker:
 
     def mentions(self, article: Article) -> list[Mention]:
         """Every mention in the body of `article` (not in its title or footnotes)."""
+        return self.mentions_in(article.paragraphs)
+
+    def mentions_in(self, paragraphs: tuple[str, ...]) -> list[Mention]:
         return [
             Mention(entity_id, index, start, end)
-            for index, paragraph in enumerate(article.paragraphs)
+            for index, paragraph in enumerate(paragraphs)
             for start, end, entity_id in self.find(paragraph)
         ]
 
@@ -224,8 +230,7 @@ class EntityIndex:
             for other in self.recent_of.get(entity_id, ()):
                 if other != article_id:
                     scores[other] += weight
-        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-        return ranked[:count]
+        return heapq.nsmallest(count, scores.items(), key=lambda item: (-item[1], item[0]))
 
     def co_mentioned(self, entity_id: str) -> list[tuple[str, int]]:
         """Entities named in the same articles as this one, with the number of articles."""
@@ -242,14 +247,25 @@ def index_archive(
     keeps its cached mentions)."""
     registry = digest(repr(archive.entities))
     mentions: dict[str, tuple[Mention, ...]] = {}
+    unlinked: list[tuple[Article, str]] = []
     for article in archive.articles:
         key = digest(registry, article.body_text)
         found = cache.get("mentions", key)
         if found is None:
-            linker = linker or Linker(archive.entities)
-            found = tuple(linker.mentions(article))
-            cache.put("mentions", key, found)
+            unlinked.append((article, key))
+        else:
+            mentions[article.id] = found
+    if linker is not None:
+        linked = [tuple(linker.mentions(article)) for article, _ in unlinked]
+    else:  # on every core: each worker builds the registry's automaton once
+        paragraphs = [article.paragraphs for article, _ in unlinked]
+        linked = parallel_map(
+            _link_paragraphs, paragraphs, initializer=_start_linker, initargs=(archive.entities,)
+        )
+    for (article, key), found in zip(unlinked, linked):
+        cache.put("mentions", key, found)
         mentions[article.id] = found
+    mentions = {a.id: mentions[a.id] for a in archive.articles}  # in the archive's order
     articles_of: dict[str, list[str]] = defaultdict(list)
     for article in archive.articles:
         for entity_id in dict.fromkeys(m.entity_id for m in mentions[article.id]):
@@ -264,6 +280,20 @@ def index_archive(
             for k, v in articles_of.items()
         },
     )
+
+
+_worker_linker: Linker | None = None
+
+
+def _start_linker(entities: tuple[Entity, ...]) -> None:
+    global _worker_linker
+    _worker_linker = Linker(entities)
+
+
+def _link_paragraphs(paragraphs: tuple[str, ...]) -> tuple[Mention, ...]:
+    """The mentions in an article's paragraphs, by the linker `_start_linker` made."""
+    assert _worker_linker is not None
+    return tuple(_worker_linker.mentions_in(paragraphs))
 
 
 def export_entities(index: EntityIndex, article: Article) -> list[dict[str, object]]:

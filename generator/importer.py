@@ -7,8 +7,6 @@ which regenerates an article only when its body is unchanged since import.
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -29,6 +27,7 @@ from .model import (
     Source,
     match_source,
 )
+from .parallel import parallel_map
 
 ID_MAX = 80
 RAW_SUFFIXES = {".txt", ".text", "", *HTML_SUFFIXES}
@@ -182,8 +181,6 @@ def import_files(
     return outcomes
 
 
-PARALLEL_FROM = 200  # below this many files, starting worker processes costs more than it saves
-
 Job = tuple[RawArticle, frozenset[str], str | None]
 
 
@@ -196,11 +193,7 @@ def clean_and_describe(job: Job) -> tuple[CleanedText, Metadata]:
 
 def clean_all(jobs: list[Job]) -> list[tuple[CleanedText, Metadata]]:
     """`clean_and_describe` for every job, on every core when the batch is large."""
-    workers = os.cpu_count() or 1
-    if len(jobs) < PARALLEL_FROM or workers < 2:
-        return [clean_and_describe(job) for job in jobs]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(clean_and_describe, jobs, chunksize=32))
+    return parallel_map(clean_and_describe, jobs)
 
 
 def raw_domain(raw: RawArticle, url: str | None = None) -> str | None:

@@ -53,6 +53,8 @@ def escape(paragraph: str) -> str:
 
 def unescape(markdown: str) -> str:
     """Plain text of one stored paragraph: the inverse of `escape`."""
+    if "\\" not in markdown and "&" not in markdown:
+        return markdown  # most paragraphs: nothing escaped
     return _UNESCAPE.sub(lambda m: m[1] or _UNENTITY[m[2]], markdown)
 
 

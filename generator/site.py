@@ -70,7 +70,8 @@ def fill_blocks(html: str, blocks: Sequence[str]) -> str:
 
 def gzip_text(text: str) -> bytes:
     """`text` gzip-compressed, the same bytes for the same text (no timestamp inside)."""
-    return gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
+    # Level 6 (gzip's default): a third of level 9's time, and 2 % larger.
+    return gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0)
 
 
 def published_raw(raw: str) -> str:
