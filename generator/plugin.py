@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections import Counter
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -190,7 +191,12 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
             theme_language = (config.theme.get("language") if config.theme else None) or "en"
             documents = self.search_documents(files, theme_language)
             if documents:
-                self.search_index = search.start_index(documents, folder)
+                texts = (" ".join((a.title, *a.paragraphs, *a.footnotes)) for a in archive.articles)
+                self.search_index = search.start_index(
+                    documents,
+                    folder,
+                    lambda: search.vocabulary_document(texts, theme_language),
+                )
             config.extra["postilla_search"] = bool(documents)  # no articles, no search box
         if self.progress_total:
             self.progress_total(len(files.documentation_pages()))
@@ -234,10 +240,11 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         return render.compact_html(output)
 
-    def search_documents(self, files: Files, site_language: str) -> dict[str, str]:
-        """Each article's search document, at the path of its page in the site."""
+    def search_documents(self, files: Files, site_language: str) -> dict[str, dict[str, str]]:
+        """Each article's search document, at the path of its page in the site, by shard."""
         assert self.archive is not None and self.index is not None
-        documents = {}
+        year_sizes = Counter(a.year for a in self.archive.articles)
+        shards: dict[str, dict[str, str]] = {}
         for file in files.documentation_pages():
             article = self.articles.get(file.src_uri)
             if article is None:
@@ -247,10 +254,11 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
                 annotations=self.notes_of.get(article.id, []),
             )
             source = self.archive.source_for(article.source)
-            documents[file.dest_uri] = render.search_document(
+            shard = search.shard_of(article.date, year_sizes[article.year])
+            shards.setdefault(shard, {})[file.dest_uri] = render.search_document(
                 article, source, self.language, site_language, links
             )
-        return documents
+        return shards
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.search_index is not None:

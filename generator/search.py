@@ -1,4 +1,4 @@
-"""The search index: Pagefind, over one small search document per article.
+"""The search index: Pagefind, over one small search document per article, in shards.
 
 Pagefind stems words in each document's language (``<html lang="it">``: Italian
 Snowball, so ``talebano`` finds ``talebani``) and splits its index into chunks a
@@ -6,125 +6,250 @@ browser fetches per query, so a search stays small however large the archive.
 
 It does not read the built pages. Each article gets a search document (`render.
 search_document`: title, text, footnotes, and the fields results show and filters
-use) at the address of its page, in a folder of its own. The documents exist as soon
-as the archive is loaded, so Pagefind indexes them on the second core while MkDocs
-renders the pages on the first (`SearchIndex.start`, then `finish` once the pages are
-written). With the cache on, the folder is kept under ``.postilla-cache/search/`` and
-only documents whose text changed are written again.
+use) at the address of its page. The documents exist as soon as the archive is
+loaded, so Pagefind indexes them on the second core while MkDocs renders the pages on
+the first (`SearchIndex.start`, then `finish` once the pages are written).
+
+The index is split into **shards**, one per year (one per month in a year of more than
+`SHARD_MAX` articles), each a Pagefind bundle of its own under ``pagefind/<shard>/``.
+The search box opens the newest and merges the others into it (Pagefind's
+``mergeIndex``, which reuses the first bundle's WebAssembly), so a reader searches the
+whole archive at once. Shards bound what one Pagefind run holds in memory (it keeps
+about 0.3 MB per article until it writes), and after an edit only the shards whose
+documents changed are indexed again: with the cache on, documents and bundles are kept
+under ``.postilla-cache/search/``.
+
+One more document in each shard: the **vocabulary**, every word of the archive once.
+When a word is missing from an index, Pagefind answers with the longest prefix of it
+that is there ("talebano" in a shard without it finds "tali"): one index does this only
+for words the archive lacks, but a shard would for every word of the other years. With
+the vocabulary, every shard knows every word; the search box leaves the vocabulary out of
+the results (its page id is in ``shards.json``). A shard's vocabulary is written when the
+shard is indexed: words first seen in other shards since then may still meet the
+fallback there, until that shard changes or the site is built afresh.
 """
 
 from __future__ import annotations
 
+import gzip
+import html
+import json
+import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
+SHARD_MAX = 4000  # articles in a year beyond which the year is split by month
+SHARDS_FILE = "shards.json"  # in the site's pagefind/ folder: the search box reads it
+VOCABULARY = "postilla-vocabulary/index.html"  # in each shard's documents
+VOCABULARY_URL = "/postilla-vocabulary/"
+_WORD = re.compile(r"\w+")
 
-def sync_documents(folder: Path, documents: Mapping[str, str]) -> int:
-    """Make `folder` hold exactly `documents` (relative path -> HTML): write what is new
-    or changed, delete what is no longer there. The number of files written."""
-    written = 0
-    for relative, html in documents.items():
+
+def shard_of(date: str | None, year_size: int) -> str:
+    """The shard of an article dated `date` in a year of `year_size` articles."""
+    if not date:
+        return "undated"
+    return date[:7] if year_size > SHARD_MAX and len(date) >= 7 else date[:4]
+
+
+def vocabulary_document(texts: Iterable[str], language: str) -> str:
+    """A page holding every word of `texts` once (lowercase, sorted)."""
+    words: set[str] = set()
+    for text in texts:
+        words.update(_WORD.findall(text.lower()))
+    return (
+        f'<!doctype html><html lang="{html.escape(language)}"><head><meta charset="utf-8">'
+        f"<title>vocabulary</title></head><body data-pagefind-body><p>"
+        + " ".join(sorted(words))
+        + "</p></body></html>\n"
+    )
+
+
+def vocabulary_page_id(bundle: Path) -> str | None:
+    """The page id Pagefind gave the vocabulary in `bundle` (its fragment's file name):
+    the largest fragment, checked by its address."""
+    fragments = sorted((bundle / "fragment").glob("*.pf_fragment"), key=lambda p: -p.stat().st_size)
+    for fragment in fragments[:3]:
+        data = gzip.decompress(fragment.read_bytes())
+        if data.startswith(b"pagefind_dcd"):
+            data = data[len(b"pagefind_dcd") :]
+        if json.loads(data).get("url") == VOCABULARY_URL:
+            return fragment.name.removesuffix(".pf_fragment")
+    return None
+
+
+def sync_documents(
+    folder: Path, documents: Mapping[str, str], keep: frozenset[str] = frozenset()
+) -> int:
+    """Make `folder` hold exactly `documents` (relative path -> HTML), and the files
+    named in `keep` that are there: write what is new or changed, delete what is no
+    longer there. The number of files written or deleted."""
+    changed = 0
+    for relative, page in documents.items():
         path = folder / relative
-        data = html.encode("utf-8")
+        data = page.encode("utf-8")
         try:
             if path.read_bytes() == data:
                 continue
         except OSError:
             path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-        written += 1
-    wanted = {folder / relative for relative in documents}
+        changed += 1
+    wanted = {folder / relative for relative in (*documents, *keep)}
     for path in folder.rglob("*.html"):
         if path not in wanted:
             path.unlink()
-    return written
+            changed += 1
+    return changed
+
+
+def pagefind_command(documents: Path, output: Path) -> list[str]:
+    # The `pagefind` package ships its binary (pagefind_bin): nothing is downloaded.
+    return [
+        sys.executable,
+        "-m",
+        "pagefind",
+        "--site",
+        str(documents),
+        "--output-path",
+        str(output),
+        "--silent",
+    ]
 
 
 class SearchIndex:
-    """One run of Pagefind over a folder of search documents, in a child process."""
+    """The shards' bundles, brought up to date by Pagefind in a background thread, one
+    shard after the other (so that only one shard is ever held in memory)."""
 
-    def __init__(self, documents: Path, output: Path, temporary: Path | None = None) -> None:
-        self.documents = documents
-        self.output = output  # Pagefind's bundle is written here, then moved into the site
-        self.temporary = temporary  # removed when done (no cache to keep the documents in)
+    def __init__(self, folder: Path, shards: list[str], stale: list[str], temporary: bool):
+        self.folder = folder  # documents/<shard>/… and bundles/<shard>/
+        self.shards = shards  # every shard, newest first
+        self.stale = stale  # the shards to index again
+        self.temporary = temporary  # no cache: the folder goes when the build is done
         self.seconds = 0.0
         self._process: subprocess.Popen[str] | None = None
-        self._waiter: threading.Thread | None = None
-        self._result: tuple[int, str] = (0, "")
+        self._cancelled = threading.Event()
+        self._error: str | None = None
+        self._thread = threading.Thread(target=self._run, name="pagefind", daemon=True)
 
     def start(self) -> None:
-        # The `pagefind` package ships its binary (pagefind_bin): nothing is downloaded.
-        command = [
-            sys.executable,
-            "-m",
-            "pagefind",
-            "--site",
-            str(self.documents),
-            "--output-path",
-            str(self.output),
-            "--silent",
-        ]
+        self._thread.start()
+
+    def _run(self) -> None:
         started = time.perf_counter()
-        self._process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
-        process = self._process
-
-        def wait() -> None:
-            out, _ = process.communicate()
-            self._result = (process.returncode, out or "")
-            self.seconds = time.perf_counter() - started
-
-        self._waiter = threading.Thread(target=wait, name="pagefind", daemon=True)
-        self._waiter.start()
+        for shard in self.stale:
+            if self._cancelled.is_set():
+                return
+            documents = self.folder / "documents" / shard
+            bundle = self.folder / "bundles" / shard
+            fresh = bundle.with_name(f".{shard}.new")
+            shutil.rmtree(fresh, ignore_errors=True)
+            self._process = subprocess.Popen(
+                pagefind_command(documents, fresh),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            out, _ = self._process.communicate()
+            if self._process.returncode != 0:
+                if not self._cancelled.is_set():
+                    self._error = f"Pagefind could not index {documents}:\n{out}"
+                shutil.rmtree(fresh, ignore_errors=True)
+                return
+            hidden = vocabulary_page_id(fresh)
+            (fresh / "postilla.json").write_text(json.dumps({"hidden": hidden}), "utf-8")
+            shutil.rmtree(bundle, ignore_errors=True)
+            fresh.rename(bundle)
+        self.seconds = time.perf_counter() - started
 
     def finish(self, site: Path) -> None:
-        """Wait for Pagefind and put its bundle at ``site/pagefind``; PluginError if it failed."""
-        if self._waiter is None:
-            raise RuntimeError("the search index was not started")
-        self._waiter.join()
-        code, out = self._result
-        if code != 0:
-            raise PluginError(f"Pagefind could not index {self.documents}:\n{out}")
+        """Wait for Pagefind; put every shard's bundle under ``site/pagefind/`` with the
+        list of shards the search box reads. PluginError if Pagefind failed."""
+        self._thread.join()
+        if self._error is not None:
+            self._clean_up()
+            raise PluginError(self._error)
         target = site / "pagefind"
         if target.exists():
             shutil.rmtree(target)
-        shutil.move(str(self.output), str(target))
+        target.mkdir(parents=True)
+        hidden = []
+        for shard in self.shards:
+            bundle = self.folder / "bundles" / shard
+            _copy_tree(bundle, target / shard)
+            (target / shard / "postilla.json").unlink()
+            hidden.append(json.loads((bundle / "postilla.json").read_text("utf-8"))["hidden"])
+        listing = {"shards": self.shards, "hidden": sorted({h for h in hidden if h})}
+        (target / SHARDS_FILE).write_text(json.dumps(listing), "utf-8")
         self._clean_up()
 
     def cancel(self) -> None:
-        """Stop Pagefind (the build failed) and remove what it wrote."""
+        """Stop Pagefind (the build failed)."""
+        self._cancelled.set()
         if self._process is not None and self._process.poll() is None:
             self._process.kill()
-        if self._waiter is not None:
-            self._waiter.join()
-        shutil.rmtree(self.output, ignore_errors=True)
+        self._thread.join()
         self._clean_up()
 
     def _clean_up(self) -> None:
-        if self.temporary is not None:
-            shutil.rmtree(self.temporary, ignore_errors=True)
+        if self.temporary:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start_index(documents: Mapping[str, str], folder: Path | None) -> SearchIndex:
-    """Write `documents` into `folder` (a fresh temporary folder when None) and start
-    Pagefind on them; the bundle goes to a temporary folder next to them."""
-    temporary = None
-    if folder is None:
-        folder = temporary = Path(tempfile.mkdtemp(prefix="postilla-search-"))
+def _copy_tree(source: Path, target: Path) -> None:
+    """`source` into `target` as hard links (copies where links are not possible): the
+    bundle kept in the cache is replaced as a whole when it changes, never in place."""
+    for folder, _, files in os.walk(source):
+        (target / Path(folder).relative_to(source)).mkdir(parents=True, exist_ok=True)
+        for name in files:
+            here = Path(folder) / name
+            there = target / here.relative_to(source)
+            try:
+                os.link(here, there)
+            except OSError:
+                shutil.copy2(here, there)
+
+
+def start_index(
+    shards: Mapping[str, Mapping[str, str]],
+    folder: Path | None,
+    vocabulary: Callable[[], str],
+) -> SearchIndex:
+    """Bring the documents of each shard (shard -> relative path -> HTML) up to date in
+    `folder` (a temporary folder when None) and start indexing the shards that changed.
+    `vocabulary` makes the vocabulary document, when a shard is to be indexed."""
+    temporary = folder is None
+    folder = Path(tempfile.mkdtemp(prefix="postilla-search-")) if folder is None else folder
     folder = folder.resolve()
-    (folder / "documents").mkdir(parents=True, exist_ok=True)
-    sync_documents(folder / "documents", documents)
-    output = Path(tempfile.mkdtemp(prefix="bundle-", dir=folder))
-    shutil.rmtree(output)  # Pagefind creates it
-    index = SearchIndex(folder / "documents", output, temporary)
+    dated = sorted((s for s in shards if s != "undated"), reverse=True)  # newest first
+    ordered = dated + (["undated"] if "undated" in shards else [])
+    stale = []
+    for shard in ordered:
+        changed = sync_documents(
+            folder / "documents" / shard, shards[shard], frozenset({VOCABULARY})
+        )
+        if changed or not (folder / "bundles" / shard / "pagefind-entry.json").is_file():
+            stale.append(shard)
+            # Gone until indexed again: a build stopped midway leaves no outdated bundle.
+            shutil.rmtree(folder / "bundles" / shard, ignore_errors=True)
+    for kind in ("documents", "bundles"):  # shards that no longer exist
+        for old in (folder / kind).glob("*") if (folder / kind).is_dir() else ():
+            if old.name not in shards:
+                shutil.rmtree(old, ignore_errors=True)
+    if stale:
+        words = vocabulary()
+        for shard in stale:
+            (folder / "documents" / shard / VOCABULARY).parent.mkdir(parents=True, exist_ok=True)
+            (folder / "documents" / shard / VOCABULARY).write_text(words, "utf-8")
+    index = SearchIndex(folder, ordered, stale, temporary)
     index.start()
     return index

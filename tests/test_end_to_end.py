@@ -254,10 +254,15 @@ def test_downloads_offer_the_export(built: tuple[Path, Path]) -> None:
 
 def test_search_index_is_italian_and_holds_article_text_only(built: tuple[Path, Path]) -> None:
     _, site = built
-    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text("utf-8"))
-    assert list(entry["languages"]) == ["it"]
-    assert entry["languages"]["it"]["page_count"] == 3  # the articles, not the listing pages
-    assert [p.name for p in (site / "pagefind" / "filter").iterdir()]  # source, year, …
+    shards = json.loads((site / "pagefind" / "shards.json").read_text("utf-8"))["shards"]
+    assert shards == ["2021", "2020", "undated"]  # a bundle per year, newest first
+    pages = 0
+    for shard in shards:
+        entry = json.loads((site / "pagefind" / shard / "pagefind-entry.json").read_text("utf-8"))
+        assert list(entry["languages"]) == ["it"]
+        pages += entry["languages"]["it"]["page_count"] - 1  # less the shard's vocabulary
+        assert [p.name for p in (site / "pagefind" / shard / "filter").iterdir()]  # source, year…
+    assert pages == 3  # the articles, not the listing pages
     # Pagefind reads search documents made from the archive, not the pages: the pages
     # carry no search markup, only the search box.
     html = page(site, SPUTNIK_ID)

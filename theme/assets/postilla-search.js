@@ -23,14 +23,25 @@
   const FILTER_LABELS = { source: "⌂", year: "📅", entity: "◉", annotation: "✎" };
   const chosen = {};
 
-  let pagefind = null;
-  async function load() {
-    if (!pagefind) {
-      pagefind = await import(new URL("pagefind/pagefind.js", base).href);
-      await pagefind.options({ baseUrl: base.pathname, excerptLength: 24 });
-      pagefind.init();
-    }
-    return pagefind;
+  // The index is in shards (one per year: pagefind/<shard>/, listed in shards.json):
+  // the newest is opened, the others merged into it, and a query searches them all.
+  // Merged shards reuse the first one's WebAssembly; each adds its small metadata.
+  let loading = null;
+  function load() {
+    if (!loading) loading = open();
+    return loading;
+  }
+  let hidden = new Set(); // each shard's vocabulary page: in the index, never a result
+  async function open() {
+    const listing = await fetch(new URL("pagefind/shards.json", base)).then((r) => r.json());
+    hidden = new Set(listing.hidden);
+    const [first, ...others] = listing.shards;
+    const options = { baseUrl: base.pathname, excerptLength: 24 };
+    const engine = await import(new URL(`pagefind/${first}/pagefind.js`, base).href);
+    await engine.options(options);
+    await engine.init();
+    await Promise.all(others.map((shard) => engine.mergeIndex(new URL(`pagefind/${shard}/`, base).pathname, options)));
+    return engine;
   }
 
   // The filters' values (every source, year, entity and kind of annotation, with their
@@ -111,9 +122,10 @@
     const engine = await load();
     const search = await engine.debouncedSearch(query, { filters: { ...chosen } }, 150);
     if (search === null || ticket !== latest) return; // a newer query is on its way
-    const data = await Promise.all(search.results.slice(0, MAX_RESULTS).map((r) => r.data()));
+    const results = search.results.filter((r) => !hidden.has(r.id));
+    const data = await Promise.all(results.slice(0, MAX_RESULTS).map((r) => r.data()));
     if (ticket !== latest) return;
-    meta.textContent = count(search.results.length);
+    meta.textContent = count(results.length);
     list.replaceChildren(...data.map(item));
     result.dataset.query = query; // the query these results answer (tests wait for it)
   }
