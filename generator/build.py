@@ -204,17 +204,36 @@ def _swap_into_place(staging: Path, target: Path) -> None:
     target.chmod(0o755)
 
 
+class _ServeMessages(logging.Filter):
+    """Leaves out what MkDocs says on every rebuild that is noise here: the list of pages
+    not in the navigation (every article, by design) and its notice about dirty builds
+    (Postilla knows which pages changed)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not message.startswith(
+            (
+                "The following pages exist in the docs directory, but are not included",
+                "A 'dirty' build is being performed",
+            )
+        )
+
+
 def serve_site(config_file: Path, content: Path, dev_addr: str | None = None) -> None:
-    """Live preview: MkDocs' server, rebuilding when anything under `content` changes."""
+    """Live preview: MkDocs' server, rebuilding when anything under `content` changes.
+
+    Rebuilds are incremental, as in `postilla build`: the plugin stays loaded between
+    them and tells MkDocs which pages changed, so an edit re-renders those pages (and
+    the shards of the search index that hold them), not the whole site."""
     from mkdocs.commands.serve import serve
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_ServeMessages())
     options: dict[str, Any] = {"docs_dir": str(content.resolve())}
     if dev_addr:
         options["dev_addr"] = dev_addr
-    # Full rebuilds on each change (Postilla's own stages come from its cache). MkDocs'
-    # dirty reload answered 404 for pages rebuilt this way; `postilla build` is incremental.
-    serve(config_file=str(config_file), **options)
+    serve(config_file=str(config_file), build_type="dirty", **options)
 
 
 __all__ = [

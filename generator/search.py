@@ -50,15 +50,32 @@ from mkdocs.exceptions import PluginError
 SHARD_MAX = 4000  # articles in a year beyond which the year is split by month
 SHARDS_FILE = "shards.json"  # in the site's pagefind/ folder: the search box reads it
 VOCABULARY = "postilla-vocabulary/index.html"  # in each shard's documents
+# Pagefind's ready-made interfaces, in every bundle: the search box uses its API only.
+UNUSED = (
+    "pagefind-ui.js",
+    "pagefind-ui.css",
+    "pagefind-modular-ui.js",
+    "pagefind-modular-ui.css",
+    "pagefind-component-ui.js",
+    "pagefind-component-ui.css",
+    "pagefind-highlight.js",
+)
 VOCABULARY_URL = "/postilla-vocabulary/"
 _WORD = re.compile(r"\w+")
 
 
 def shard_of(date: str | None, year_size: int) -> str:
-    """The shard of an article dated `date` in a year of `year_size` articles."""
+    """The shard of an article dated `date` in a year of `year_size` articles: the year,
+    or for a year of more than `SHARD_MAX` articles a part of it (``2021-2``: the second
+    half), in as few parts as keep each near `SHARD_MAX` (2, 3, 4, 6 or 12 months' worth).
+    An article without a month goes to the year's first part."""
     if not date:
         return "undated"
-    return date[:7] if year_size > SHARD_MAX and len(date) >= 7 else date[:4]
+    parts = next((n for n in (1, 2, 3, 4, 6, 12) if year_size <= n * SHARD_MAX), 12)
+    if parts == 1:
+        return date[:4]
+    month = int(date[5:7]) if len(date) >= 7 else 1
+    return f"{date[:4]}-{(month - 1) // (12 // parts) + 1}"
 
 
 def vocabulary_document(texts: Iterable[str], language: str) -> str:
@@ -165,6 +182,8 @@ class SearchIndex:
                     self._error = f"Pagefind could not index {documents}:\n{out}"
                 shutil.rmtree(fresh, ignore_errors=True)
                 return
+            for name in UNUSED:
+                (fresh / name).unlink(missing_ok=True)
             hidden = vocabulary_page_id(fresh)
             (fresh / "postilla.json").write_text(json.dumps({"hidden": hidden}), "utf-8")
             shutil.rmtree(bundle, ignore_errors=True)

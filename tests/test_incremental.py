@@ -5,10 +5,18 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import threading
+import time
+import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+from unittest.mock import patch
 
 from conftest import ROOT
-from generator.build import build_site
+from generator.build import build_site, serve_site
+from generator.plugin import PostillaPlugin
 
 SPUTNIK = "2021-10-24-wp-pakistan-aiuta-i-talebani-nella-lotta-contro-l-isis"
 BLOG = "isis-ha-iniziato-il-trasferimento-dei-suoi-quartier-generali-dalla-loro"
@@ -63,3 +71,56 @@ def test_incremental_builds(tmp_path: Path) -> None:
     strict = build_site(config, content, site, strict=True, progress=False)
     pages = sum(1 for _ in site.rglob("index.html"))
     assert strict.pages == pages > full / 2  # a strict build is always a full one
+
+
+def test_serve_shows_an_edit_after_rendering_only_what_changed(tmp_path: Path) -> None:
+    """`postilla serve`: an edited article is on the page after a rebuild that renders
+    that page and the ones listing it, not the whole site."""
+    folder = tmp_path / "project"
+    shutil.copytree(ROOT / "content", folder / "content")
+    shutil.copytree(ROOT / "theme", folder / "theme")
+    shutil.copy(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
+    content = folder / "content"
+    rendered: list[str] = []
+    original = PostillaPlugin.on_page_content
+
+    def counting(self: PostillaPlugin, html: str, **kwargs: Any) -> str:
+        rendered.append(kwargs["page"].file.src_uri)
+        return original(self, html, **kwargs)
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    address = f"http://127.0.0.1:{port}/postilla/articles/{SPUTNIK}/"
+
+    def page() -> str:
+        try:
+            with urllib.request.urlopen(address, timeout=5) as response:
+                return response.read().decode("utf-8")
+        except OSError:
+            return ""
+
+    def wait_for(condition: Callable[[], bool], what: str) -> None:
+        deadline = time.monotonic() + 60
+        while not condition():
+            assert time.monotonic() < deadline, f"serve: {what} did not happen within 60 s"
+            time.sleep(0.2)
+
+    with patch.object(PostillaPlugin, "on_page_content", counting):
+        server = threading.Thread(
+            target=serve_site,
+            args=(folder / "mkdocs.yml", content, f"127.0.0.1:{port}"),
+            daemon=True,
+        )
+        server.start()
+        wait_for(lambda: "Secondo quanto riferito" in page(), "the first build")
+        full = len(rendered)
+        rendered.clear()
+        article = content / "articles" / f"{SPUTNIK}.md"
+        article.write_text(
+            article.read_text("utf-8").replace("Secondo quanto riferito", "Secondo quanto scritto"),
+            "utf-8",
+        )
+        wait_for(lambda: "Secondo quanto scritto" in page(), "the rebuild")
+    assert f"articles/{SPUTNIK}.md" in rendered
+    assert 0 < len(rendered) < full / 4, (len(rendered), full)

@@ -27,8 +27,12 @@ def test_shards_are_years_and_months_of_the_largest_years() -> None:
     assert search.shard_of("2021-10-24", 10) == "2021"
     assert search.shard_of("2021", 10) == "2021"
     assert search.shard_of(None, 10) == "undated"
-    assert search.shard_of("2021-10-24", search.SHARD_MAX + 1) == "2021-10"
-    assert search.shard_of("2021", search.SHARD_MAX + 1) == "2021"  # no month to go by
+    bigger = search.SHARD_MAX + 1  # two halves
+    assert search.shard_of("2021-06-30", bigger) == "2021-1"
+    assert search.shard_of("2021-07-01", bigger) == "2021-2"
+    assert search.shard_of("2021", bigger) == "2021-1"  # no month: the first part
+    assert search.shard_of("2021-05", 4 * search.SHARD_MAX) == "2021-2"  # quarters
+    assert search.shard_of("2021-12-31", 100 * search.SHARD_MAX) == "2021-12"  # months at most
 
 
 def test_sync_writes_only_what_changed_and_removes_what_is_gone(tmp_path: Path) -> None:
@@ -68,6 +72,7 @@ def test_every_shard_is_a_bundle_listed_newest_first(tmp_path: Path) -> None:
     fragment = site / "pagefind" / "2019" / "fragment" / f"{hidden}.pf_fragment"
     assert b'"url":"/postilla-vocabulary/"' in gzip.decompress(fragment.read_bytes())
     assert not list((site / "pagefind").rglob("postilla.json"))  # build-time notes only
+    assert not list((site / "pagefind").rglob("pagefind-ui.js"))  # the box has its own UI
 
 
 def test_only_the_shards_that_changed_are_indexed_again(tmp_path: Path) -> None:
