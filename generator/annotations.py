@@ -288,18 +288,16 @@ def duplicate_ids(annotations: list[Annotation]) -> list[Problem]:
 def _normalised(text: str) -> tuple[str, list[int]]:
     """`text` with curly quotes made straight and whitespace runs made one space, and for
     each character of the result its offset in `text`."""
+    translated = text.translate(_QUOTES)  # one character for one: offsets stay valid
     out: list[str] = []
     offsets: list[int] = []
-    in_space = False
-    for i, char in enumerate(text.translate(_QUOTES)):
-        if char.isspace():
-            if in_space:
-                continue
-            in_space, char = True, " "
-        else:
-            in_space = False
-        out.append(char)
-        offsets.append(i)
+    position = 0
+    for run in _SPACE.finditer(translated):
+        out += (translated[position : run.start()], " ")
+        offsets += range(position, run.start() + 1)
+        position = run.end()
+    out.append(translated[position:])
+    offsets += range(position, len(translated))
     return "".join(out), offsets
 
 

@@ -36,7 +36,9 @@ from .model import Archive, Article, Entity
 from .parallel import parallel_map
 
 RELATED_COUNT = 5
-RELATED_CANDIDATES = 200  # per shared entity, its newest articles are the candidates
+# Per shared entity, its newest articles are the candidates. An entity named in more
+# articles than this weighs little (`weight`); the rare ones, which decide, have fewer.
+RELATED_CANDIDATES = 100
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "ʼ": "'"})
 
 
@@ -230,7 +232,10 @@ class EntityIndex:
             for other in self.recent_of.get(entity_id, ()):
                 if other != article_id:
                     scores[other] += weight
-        return heapq.nsmallest(count, scores.items(), key=lambda item: (-item[1], item[0]))
+        if len(scores) > count:  # only those scoring at least the count-th best can be in
+            threshold = heapq.nlargest(count, scores.values())[-1]
+            scores = {i: s for i, s in scores.items() if s >= threshold}
+        return sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:count]
 
     def co_mentioned(self, entity_id: str) -> list[tuple[str, int]]:
         """Entities named in the same articles as this one, with the number of articles."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from .annotations import Anchored, AnnotationSet
@@ -21,9 +22,9 @@ def record(
     article: Article,
     archive: Archive,
     index: EntityIndex | None = None,
-    notes: AnnotationSet | None = None,
+    annotations: Sequence[Anchored] = (),
 ) -> dict[str, Any]:
-    """One article as an export record."""
+    """One article as an export record, with its annotations (orphaned ones included)."""
     source = archive.source_for(article.source)
     return {
         "id": article.id,
@@ -39,22 +40,32 @@ def record(
         "body": article.body_text,
         "raw_name": article.raw_name,
         "entities": export_entities(index, article) if index else [],
-        "annotations": [
-            annotation_record(a) for a in notes.anchored if a.annotation.article == article.id
-        ]
-        if notes
-        else [],
+        "annotations": [annotation_record(a) for a in annotations],
     }
+
+
+def in_order(archive: Archive) -> list[Article]:
+    """The articles in the order of the export: newest first (undated last), then by id."""
+    ordered = sorted(archive.articles, key=lambda a: a.id)
+    ordered.sort(key=lambda a: a.date or "", reverse=True)
+    return ordered
+
+
+def annotations_by_article(notes: AnnotationSet | None) -> dict[str, list[Anchored]]:
+    """Every annotation (orphaned ones too) grouped by the article it is about."""
+    grouped: dict[str, list[Anchored]] = {}
+    for anchored in notes.anchored if notes else ():
+        grouped.setdefault(anchored.annotation.article, []).append(anchored)
+    return grouped
 
 
 def records(
     archive: Archive, index: EntityIndex | None = None, notes: AnnotationSet | None = None
 ) -> list[dict[str, Any]]:
-    """Every article's record, newest first (undated last), then by id."""
+    """Every article's record, in export order."""
     index = index or index_archive(archive)
-    ordered = sorted(archive.articles, key=lambda a: a.id)
-    ordered.sort(key=lambda a: a.date or "", reverse=True)
-    return [record(a, archive, index, notes) for a in ordered]
+    notes_of = annotations_by_article(notes)
+    return [record(a, archive, index, notes_of.get(a.id, ())) for a in in_order(archive)]
 
 
 def annotation_record(anchored: Anchored) -> dict[str, Any]:
@@ -163,25 +174,32 @@ def web_annotations(archive: Archive, notes: AnnotationSet, site_url: str | None
     return json.dumps(collection, ensure_ascii=False, indent=1) + "\n"
 
 
+def jsonl_line(row: dict[str, Any]) -> str:
+    """One record as a line of JSON Lines."""
+    return json.dumps(row, ensure_ascii=False) + "\n"
+
+
+def csv_line(row: dict[str, Any]) -> str:
+    """One record as a CSV row (list fields, entities and annotations, as JSON text)."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(
+        json.dumps(row[k], ensure_ascii=False)
+        if isinstance(row[k], (list, dict))
+        else ("" if row[k] is None else row[k])
+        for k in FIELDS
+    )
+    return out.getvalue()
+
+
+CSV_HEADER = ",".join(FIELDS) + "\n"
+
+
 def to_jsonl(rows: list[dict[str, Any]]) -> str:
-    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    return "".join(jsonl_line(row) for row in rows)
 
 
 def to_csv(rows: list[dict[str, Any]]) -> str:
-    """CSV with list fields (entities, annotations) as JSON text in their cell."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(
-            {
-                k: json.dumps(v, ensure_ascii=False)
-                if isinstance(v, (list, dict))
-                else ("" if v is None else v)
-                for k, v in row.items()
-            }
-        )
-    return out.getvalue()
+    return CSV_HEADER + "".join(csv_line(row) for row in rows)
 
 
 FORMATS = {"jsonl": to_jsonl, "csv": to_csv}

@@ -32,7 +32,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from . import __version__, entities, i18n, render, search, site
+from . import __version__, entities, export, i18n, render, search, site
 from . import archive as store
 from .annotations import (
     ANNOTATIONS,
@@ -163,6 +163,8 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
                         config, served, content=Path(file.abs_src_path or "").read_bytes()
                     )
                 )
+        shared = self.global_digest(config)
+        article_prints = self.article_prints(shared)
         for generated in site.generated_files(
             archive,
             config.site_name,
@@ -172,6 +174,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
             self.notes,
             config.site_url,
             config.use_directory_urls,
+            self.export_lines(shared, article_prints),
         ):
             if files.get_file_from_path(generated.path) is None:  # a hand-written page wins
                 files.append(File.generated(config, generated.path, content=generated.content))
@@ -182,7 +185,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
                 File.generated(config, TEMPLATE_FILE, content=template(ARTICLE_PLACEHOLDER))
             )
         self.files = files
-        self.fingerprints = self.fingerprint(files, config)
+        self.fingerprints = self.fingerprint(files, shared, article_prints)
         if self.previous is not None:
             self.prepare_incremental(files)
         if self.config.search:
@@ -324,27 +327,52 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
                 parts.append((content / name).read_text("utf-8"))
         return digest(*parts)
 
-    def fingerprint(self, files: Files, config: MkDocsConfig) -> dict[str, str]:
+    def article_prints(self, shared: str) -> dict[str, str]:
+        """For each article, a digest of everything its page depends on: its file, and
+        what other articles, the registries and annotations add to it."""
+        assert self.archive is not None and self.index is not None
+        prints = {}
+        for article in self.archive.articles:
+            links = (
+                [
+                    (m.entity_id, m.paragraph, m.start, m.end)
+                    for m in self.index.first_mentions(article.id)
+                ],
+                sorted(self.index.entities_in(article.id)),
+                [
+                    (r, self.by_id[r].title, self.by_id[r].date)
+                    for r in self.related.get(article.id, ())
+                ],
+                [repr(a) for a in self.notes_of.get(article.id, [])],
+            )
+            prints[article.id] = digest(shared, repr(article), repr(links))
+        return prints
+
+    def export_lines(self, shared: str, prints: dict[str, str]) -> site.ExportLines:
+        """An article's lines in the downloads, from the cache when its page's digest and
+        its annotations (orphaned ones too, which its page leaves out) are unchanged."""
+        assert self.archive is not None
+        make = site.export_lines(self.archive, self.index, self.notes)
+        everyone = export.annotations_by_article(self.notes)
+
+        def lines_of(article: Article) -> tuple[str, str]:
+            key = digest(shared, prints[article.id], repr(everyone.get(article.id)))
+            lines = self.cache.get("export", key)
+            if lines is None:
+                lines = make(article)
+                self.cache.put("export", key, lines)
+            return lines
+
+        return lines_of
+
+    def fingerprint(self, files: Files, shared: str, articles: dict[str, str]) -> dict[str, str]:
         """For each page and generated file, a digest of everything its output depends
-        on: an article's file and what other articles and annotations add to its page."""
-        shared = self.global_digest(config)
+        on (`articles`: the articles' digests, from `article_prints`)."""
         prints = {"": shared}
         for file in files:
             article = self.articles.get(file.src_uri)
-            if article is not None and self.index is not None:
-                links = (
-                    [
-                        (m.entity_id, m.paragraph, m.start, m.end)
-                        for m in self.index.first_mentions(article.id)
-                    ],
-                    sorted(self.index.entities_in(article.id)),
-                    [
-                        (r, self.by_id[r].title, self.by_id[r].date)
-                        for r in self.related.get(article.id, ())
-                    ],
-                    [repr(a) for a in self.notes_of.get(article.id, [])],
-                )
-                prints[file.src_uri] = digest(shared, repr(article), repr(links))
+            if article is not None:
+                prints[file.src_uri] = articles[article.id]
             elif file.generated_by and file.content_bytes is not None:
                 blocks = self.blocks.get(file.src_uri, ())
                 prints[file.src_uri] = digest(shared, file.content_bytes, *blocks)
