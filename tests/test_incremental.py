@@ -3,6 +3,7 @@ written in place (the new site starts as hard links to it)."""
 
 from __future__ import annotations
 
+import gzip
 import os
 import shutil
 import socket
@@ -47,6 +48,11 @@ def test_incremental_builds(tmp_path: Path) -> None:
     rendered = build()
     assert 0 < rendered < full / 4
     assert "Secondo quanto scritto" in page.read_text("utf-8")
+    # The downloads hold the edit too (other articles' lines come from the cache).
+    for download in ("archive.jsonl.gz", "archive.csv.gz"):
+        data = gzip.decompress((site / "downloads" / download).read_bytes()).decode("utf-8")
+        assert "Secondo quanto scritto" in data and "Secondo quanto riferito" not in data
+        assert BLOG in data
     assert (tmp_path / "old-page.html").read_text("utf-8") == before  # not written in place
 
     note = next((content / "annotations" / BLOG).glob("*si-stima*.yml"))

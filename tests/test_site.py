@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import gzip
+import io
+from csv import DictReader
+
 import markdown
 
 from conftest import make_article
-from generator import site
+from generator import export, site
 from generator.model import Archive
 
 
@@ -61,3 +65,19 @@ def test_links_follow_use_directory_urls() -> None:
 
 def test_fill_blocks_leaves_a_page_without_markers_alone() -> None:
     assert site.fill_blocks("<p>text</p>", ()) == "<p>text</p>"
+
+
+def test_the_downloads_are_the_export_command_s_records() -> None:
+    articles = [
+        make_article(f"a{n}", f'Testo {n}, con "virgolette".', date=f"202{n}-01-01")
+        for n in range(3)
+    ]
+    archive = _archive(*articles)
+    jsonl, csv, _ = site.download_files(archive)
+    rows = export.records(archive)
+    assert gzip.decompress(bytes(jsonl.content)).decode("utf-8") == export.to_jsonl(rows)
+    text = gzip.decompress(bytes(csv.content)).decode("utf-8")
+    assert text == export.to_csv(rows)
+    parsed = list(DictReader(io.StringIO(text)))
+    assert [r["id"] for r in parsed] == ["a2", "a1", "a0"]  # newest first
+    assert parsed[0]["body"] == 'Testo 2, con "virgolette".'
