@@ -479,18 +479,24 @@ def date_html(value: str | None, language: str) -> str:
 
 
 def removed_lines(article: Article, language: str) -> str:
-    """The collapsed list of lines cleaning removed, each with its rule and reason."""
+    """The collapsed list of lines cleaning removed: grouped by rule (its reason and id
+    said once, in the order rules first struck), each line with its number in the raw file."""
     t = i18n.strings(language)
-    items = "".join(
-        f'<li value="{r.line}"><span class="postilla-rule">'
-        f"{text(i18n.rule_reason(r.rule, r.reason, language))}</span> <code>{text(r.rule)}</code><br>"
-        f"<q>{text(r.text)}</q></li>"
-        for r in article.removed
+    groups: dict[tuple[str, str], list[str]] = {}
+    for r in article.removed:
+        reason = i18n.rule_reason(r.rule, r.reason, language)
+        groups.setdefault((r.rule, reason), []).append(
+            f'<li value="{r.line}"><q>{text(r.text)}</q></li>'
+        )
+    rules = "".join(
+        f'<dt><span class="postilla-rule">{text(reason)}</span> <code>{text(rule)}</code></dt>'
+        f"<dd><ol>{''.join(lines)}</ol></dd>"
+        for (rule, reason), lines in groups.items()
     )
     return (
         f'<details class="note postilla-removed">'
         f"<summary>{text(t['removed'].format(n=len(article.removed)))}</summary>"
-        f"<ol>{items}</ol></details>"
+        f"<dl>{rules}</dl></details>"
     )
 
 
