@@ -16,7 +16,10 @@ the search box's 150 ms debounce) are recorded. No browser is ever downloaded an
 request to another host is aborted.
 
 Then the daily case, unless ``--no-update``: 10 new articles imported into the archive
-and the site built again, with the cold build's cache and site in place.
+and the site built again, with the cold build's cache and site in place; then the edit
+loop: one article and one annotation edited and the site built again; and, for archives
+of up to 10,000 articles, ``postilla serve`` started (its first build timed) and one
+article edited: the time until the served page shows the edit.
 
 Prints a table per size, then one for all sizes; writes ``benchmarks/results/scale-N.json``
 (read by ``python -m benchmarks.plot``). Figures, not assertions: the machine is shared.
@@ -52,6 +55,7 @@ QUERY = "talebani"
 UPDATE_COUNT = 10  # new articles imported into the built archive by the update stage
 SEARCH_TIMEOUT_MS = 120_000
 KEY_DELAY_MS = 20
+SERVE_UP_TO = 10_000  # the serve stage (a full build first) runs for archives up to this size
 
 
 # --- the stages, each run in a child process ------------------------------------------
@@ -256,11 +260,57 @@ def stage_edit(work: Path) -> dict:
     }
 
 
+def stage_serve(work: Path) -> dict:
+    """`postilla serve`: its first build, then one article edited and the time until the
+    server's page shows the edit (the rebuild, incremental, after MkDocs' file watcher)."""
+    import socket
+    import urllib.request
+
+    from generator.build import serve_site
+
+    with socket.socket() as probe:
+        probe.bind((LOCAL_HOST, 0))
+        port = probe.getsockname()[1]
+    content = work / "content"
+    article = sorted((content / "articles").glob("*.md"))[
+        len(list((content / "articles").glob("*.md"))) // 3
+    ]
+    mount = urlsplit(
+        re.search(r"^site_url:\s*(\S+)", (work / "mkdocs.yml").read_text("utf-8"), re.M)[1]
+    ).path
+    address = f"http://{LOCAL_HOST}:{port}{mount}articles/{article.stem}/"
+
+    def shows(words: str) -> bool:
+        try:
+            with urllib.request.urlopen(address, timeout=30) as response:
+                return words in response.read().decode("utf-8")
+        except OSError:
+            return False
+
+    def wait_for(words: str) -> float:
+        started = time.perf_counter()
+        while not shows(words):
+            time.sleep(0.1)
+        return time.perf_counter() - started
+
+    started = time.perf_counter()
+    threading.Thread(
+        target=serve_site, args=(work / "mkdocs.yml", content, f"{LOCAL_HOST}:{port}"), daemon=True
+    ).start()
+    wait_for("postilla-article")
+    first = time.perf_counter() - started
+    text = article.read_text("utf-8")
+    head, _, body = text.partition("\n---\n")
+    article.write_text(head + "\n---\n" + body.replace(" e ", " e in seguito ", 1), "utf-8")
+    return {"serve_first_build_s": first, "serve_edit_s": wait_for(" e in seguito ")}
+
+
 STAGES = {
     "prepare": lambda work, count, seed: stage_prepare(work, count, seed),
     "build": lambda work, count, seed: stage_build(work),
     "update": lambda work, count, seed: stage_update(work, seed),
     "edit": lambda work, count, seed: stage_edit(work),
+    "serve": lambda work, count, seed: stage_serve(work),
 }
 
 
@@ -268,6 +318,8 @@ def run_stage(stage: str, work: Path, count: int, seed: int) -> None:
     """Child process: run one stage and write its figures to ``work/<stage>.json``."""
     figures = STAGES[stage](work, count, seed)
     (work / f"{stage}.json").write_text(json.dumps(figures, indent=2), encoding="utf-8")
+    if stage == "serve":
+        os._exit(0)  # the server's threads would keep the process alive
 
 
 def in_child(stage: str, work: Path, count: int, seed: int) -> dict:
@@ -424,6 +476,9 @@ def measure_size(
                 file=sys.stderr,
             )
             row |= in_child("edit", work, count, seed)
+            if count <= SERVE_UP_TO:
+                print(f"[{count}] serving, editing one article…", file=sys.stderr, flush=True)
+                row |= in_child("serve", work, count, seed)
         if keep:
             row["kept"] = str(work)
         return row
@@ -487,6 +542,11 @@ def derived(row: dict) -> dict[str, str]:
             "edit 1 article + 1 note: build s": f"{row['edit_build_s']:.1f}",
             "  share of the full build": f"{row['edit_build_s'] / row['build_s']:.0%}",
             "  pages rendered again ": f"{row['edit_timings'].get('pages rendered', 0):,.0f}",
+        }
+    if "serve_edit_s" in row:
+        figures |= {
+            "serve: first build s": f"{row['serve_first_build_s']:.1f}",
+            "serve: edit shown after s": f"{row['serve_edit_s']:.1f}",
         }
     return figures
 
