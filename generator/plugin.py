@@ -143,7 +143,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         self.by_id = {a.id: a for a in archive.articles}
         self.notes = load_annotations(content, self.by_id)
         self.notes_of = self.notes.by_article()
-        self.related = {a.id: [i for i, _ in self.index.related(a.id)] for a in archive.articles}
+        self.related = self.related_articles(archive, self.index)
         for problem in self.notes.problems:
             # A bad annotation file never stops the build: it is left out, and said so
             # (a strict build, as in the pull-request check, fails on it).
@@ -192,7 +192,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
             # Pagefind indexes the articles on the other core while MkDocs renders pages.
             folder = config_dir / CACHE_DIR / "search" if self.config.cache else None
             theme_language = (config.theme.get("language") if config.theme else None) or "en"
-            documents = self.search_documents(files, theme_language)
+            documents = self.search_documents(files, theme_language, article_prints)
             if documents:
                 texts = (" ".join((a.title, *a.paragraphs, *a.footnotes)) for a in archive.articles)
                 self.search_index = search.start_index(
@@ -225,7 +225,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         if self.progress_step:
             self.progress_step()
-        blocks = self.blocks.get(page.file.src_uri)
+        blocks = self.blocks.pop(page.file.src_uri, None)
         if blocks:
             return site.fill_blocks(html, blocks)
         article = self.articles.get(page.file.src_uri)
@@ -241,27 +241,56 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         return html.replace(PLACEHOLDER, rendered)
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        # MkDocs keeps every page object to the end of the build; its text is not needed
+        # once written (at 50,000 articles, half a gigabyte).
+        page.markdown, page.content = None, None
         return render.compact_html(output)
 
-    def search_documents(self, files: Files, site_language: str) -> dict[str, dict[str, str]]:
-        """Each article's search document, at the path of its page in the site, by shard."""
-        assert self.archive is not None and self.index is not None
+    def related_articles(
+        self, archive: Archive, index: entities.EntityIndex
+    ) -> dict[str, list[str]]:
+        """Each article's related articles. An article's list depends only on its entities'
+        candidates and weights (`EntityIndex.related`): it is taken from the cache when
+        those are unchanged, as after an edit that names no new entity."""
+        total = str(len(index.mentions))
+        state = {
+            entity_id: digest(total, str(len(index.articles_of.get(entity_id, ()))), *recent)
+            for entity_id, recent in index.recent_of.items()
+        }
+        related = {}
+        for article in archive.articles:
+            key = digest(article.id, *(state[e] for e in index.entities_in(article.id)))
+            found = self.cache.get("related", key)
+            if found is None:
+                found = [i for i, _ in index.related(article.id)]
+                self.cache.put("related", key, found)
+            related[article.id] = found
+        return related
+
+    def search_documents(
+        self, files: Files, site_language: str, prints: dict[str, str]
+    ) -> dict[str, dict[str, search.Document]]:
+        """Each article's search document, at the path of its page in the site, by shard;
+        made only where the article's digest (`prints`) says it changed."""
+        assert self.archive is not None
         year_sizes = Counter(a.year for a in self.archive.articles)
-        shards: dict[str, dict[str, str]] = {}
+        shards: dict[str, dict[str, search.Document]] = {}
         for file in files.documentation_pages():
             article = self.articles.get(file.src_uri)
-            if article is None:
-                continue
-            links = render.ArticleLinks(
-                entities=[(self.index.entities[e], 1) for e in self.index.entities_in(article.id)],
-                annotations=self.notes_of.get(article.id, []),
-            )
-            source = self.archive.source_for(article.source)
-            shard = search.shard_of(article.date, year_sizes[article.year])
-            shards.setdefault(shard, {})[file.dest_uri] = render.search_document(
-                article, source, self.language, site_language, links
-            )
+            if article is not None:
+                shard = search.shard_of(article.date, year_sizes[article.year])
+                make = partial(self.search_document, article, site_language)
+                shards.setdefault(shard, {})[file.dest_uri] = (prints[article.id], make)
         return shards
+
+    def search_document(self, article: Article, site_language: str) -> str:
+        assert self.archive is not None and self.index is not None
+        links = render.ArticleLinks(
+            entities=[(self.index.entities[e], 1) for e in self.index.entities_in(article.id)],
+            annotations=self.notes_of.get(article.id, []),
+        )
+        source = self.archive.source_for(article.source)
+        return render.search_document(article, source, self.language, site_language, links)
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.search_index is not None:

@@ -107,34 +107,46 @@ def vocabulary_page_id(bundle: Path) -> str | None:
     return None
 
 
-def sync_documents(
-    folder: Path, documents: Mapping[str, str], keep: frozenset[str] = frozenset()
-) -> int:
-    """Make `folder` hold exactly `documents` (relative path -> HTML), and the files
-    named in `keep` that are there: write what is new or changed, delete what is no
-    longer there. The number of files written or deleted."""
+# A search document: the digest of what it is made from, and how to make it (only when
+# that digest differs from the one of the file already written).
+Document = tuple[str, Callable[[], str]]
+MANIFEST = "manifest.json"  # in each shard's documents folder: relative path -> digest
+
+
+def sync_documents(folder: Path, documents: Mapping[str, Document]) -> int:
+    """Make `folder` hold exactly `documents` (relative path -> digest and maker): write
+    what is new or changed, delete what is no longer there, as its manifest (the digests
+    of what was written) tells. The number of files written or deleted."""
+    try:
+        written: dict[str, str] = json.loads((folder / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError):
+        written = {}
+        shutil.rmtree(folder, ignore_errors=True)  # no manifest: start afresh
     changed = 0
-    for relative, page in documents.items():
+    for relative, (key, make) in documents.items():
+        if written.get(relative) == key:
+            continue
         path = folder / relative
-        data = page.encode("utf-8")
-        try:
-            if path.read_bytes() == data:
-                continue
-        except OSError:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(make(), "utf-8")
+        written[relative] = key
         changed += 1
-    wanted = {folder / relative for relative in (*documents, *keep)}
-    for path in folder.rglob("*.html"):
-        if path not in wanted:
-            path.unlink()
-            changed += 1
+    for relative in [r for r in written if r not in documents]:
+        (folder / relative).unlink(missing_ok=True)
+        del written[relative]
+        changed += 1
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / MANIFEST).write_text(json.dumps(written), "utf-8")
     return changed
 
 
 def pagefind_command(documents: Path, output: Path) -> list[str]:
     # The `pagefind` package ships its binary (pagefind_bin): nothing is downloaded.
+    # MkDocs renders on one core meanwhile: with `nice`, Pagefind (which would take both
+    # cores) yields to it and indexes on the other.
+    nice = shutil.which("nice")
     return [
+        *([nice, "-n", "10"] if nice else []),
         sys.executable,
         "-m",
         "pagefind",
@@ -242,11 +254,11 @@ def _copy_tree(source: Path, target: Path) -> None:
 
 
 def start_index(
-    shards: Mapping[str, Mapping[str, str]],
+    shards: Mapping[str, Mapping[str, Document]],
     folder: Path | None,
     vocabulary: Callable[[], str],
 ) -> SearchIndex:
-    """Bring the documents of each shard (shard -> relative path -> HTML) up to date in
+    """Bring the documents of each shard (shard -> relative path -> document) up to date in
     `folder` (a temporary folder when None) and start indexing the shards that changed.
     `vocabulary` makes the vocabulary document, when a shard is to be indexed."""
     temporary = folder is None
@@ -256,9 +268,7 @@ def start_index(
     ordered = dated + (["undated"] if "undated" in shards else [])
     stale = []
     for shard in ordered:
-        changed = sync_documents(
-            folder / "documents" / shard, shards[shard], frozenset({VOCABULARY})
-        )
+        changed = sync_documents(folder / "documents" / shard, shards[shard])
         if changed or not (folder / "bundles" / shard / "pagefind-entry.json").is_file():
             stale.append(shard)
             # Gone until indexed again: a build stopped midway leaves no outdated bundle.

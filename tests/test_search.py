@@ -15,8 +15,12 @@ from generator import search
 DOCUMENT = '<html lang="it"><body data-pagefind-body><h1>{}</h1><p>talebani</p></body></html>'
 
 
-def documents(*names: str) -> dict[str, str]:
-    return {f"articles/{name}/index.html": DOCUMENT.format(name) for name in names}
+def document(html: str) -> search.Document:
+    return html, lambda: html  # its own text as its digest
+
+
+def documents(*names: str) -> dict[str, search.Document]:
+    return {f"articles/{name}/index.html": document(DOCUMENT.format(name)) for name in names}
 
 
 def entry(site: Path, shard: str) -> dict:
@@ -37,21 +41,31 @@ def test_shards_are_years_and_months_of_the_largest_years() -> None:
 
 def test_sync_writes_only_what_changed_and_removes_what_is_gone(tmp_path: Path) -> None:
     folder = tmp_path / "documents"
-    first = {"articles/a/index.html": "A", "articles/b/index.html": "B"}
+    made: list[str] = []
+
+    def doc(key: str, html: str) -> search.Document:
+        return key, lambda: made.append(html) or html
+
+    first = {"articles/a/index.html": doc("1", "A"), "articles/b/index.html": doc("1", "B")}
     assert search.sync_documents(folder, first) == 2
-    assert search.sync_documents(folder, first) == 0  # nothing to write again
-    assert search.sync_documents(folder, {"articles/a/index.html": "A2"}) == 2  # a, and b gone
+    assert search.sync_documents(folder, first) == 0  # nothing to make or write again
+    assert made == ["A", "B"]
+    assert search.sync_documents(folder, {"articles/a/index.html": doc("2", "A2")}) == 2
     assert (folder / "articles/a/index.html").read_text() == "A2"
-    assert not (folder / "articles/b/index.html").exists()
+    assert not (folder / "articles/b/index.html").exists()  # b is gone
+    (folder / search.MANIFEST).unlink()  # a folder of unknown state is written afresh
+    assert search.sync_documents(folder, {"articles/a/index.html": doc("2", "A2")}) == 1
 
 
-def vocabulary(shards: dict[str, dict[str, str]]) -> Callable[[], str]:
+def vocabulary(shards: dict[str, dict[str, search.Document]]) -> Callable[[], str]:
     return lambda: search.vocabulary_document(
-        (html for docs in shards.values() for html in docs.values()), "it"
+        (make() for docs in shards.values() for _, make in docs.values()), "it"
     )
 
 
-def build_index(folder: Path | None, shards: dict[str, dict[str, str]], site: Path) -> list[str]:
+def build_index(
+    folder: Path | None, shards: dict[str, dict[str, search.Document]], site: Path
+) -> list[str]:
     """Index `shards` into `site`; the shards Pagefind had to index again."""
     index = search.start_index(shards, folder, vocabulary(shards))
     site.mkdir(exist_ok=True)
@@ -101,7 +115,7 @@ def test_without_a_cache_folder_nothing_is_left_behind(tmp_path: Path) -> None:
 
 def test_a_failed_index_is_an_error_that_says_so(tmp_path: Path) -> None:
     index = search.start_index(
-        {"2021": {"a/index.txt": "not html"}}, tmp_path / "search", lambda: "not html"
+        {"2021": {"a/index.txt": document("not html")}}, tmp_path / "search", lambda: "not html"
     )
     with pytest.raises(PluginError, match="Pagefind could not index"):
         index.finish(tmp_path)
@@ -139,8 +153,12 @@ def test_the_vocabulary_keeps_a_word_that_only_another_year_has_from_the_fallbac
     """Pagefind answers a word missing from an index with its longest prefix there; the
     vocabulary makes every shard know every word, so no shard answers with a prefix."""
     shards = {
-        "2021": {"articles/a/index.html": DOCUMENT.format("a")},  # "talebani"
-        "2020": {"articles/b/index.html": DOCUMENT.replace("talebani", "tali e tanti").format("b")},
+        "2021": {"articles/a/index.html": document(DOCUMENT.format("a"))},  # "talebani"
+        "2020": {
+            "articles/b/index.html": document(
+                DOCUMENT.replace("talebani", "tali e tanti").format("b")
+            )
+        },
     }
     build_index(tmp_path / "search", shards, tmp_path / "site")
     words = (tmp_path / "search" / "documents" / "2020" / search.VOCABULARY).read_text("utf-8")
