@@ -336,8 +336,8 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
     # --- incremental builds -------------------------------------------------------
 
     def global_digest(self, config: MkDocsConfig) -> str:
-        """What every page depends on: Postilla, MkDocs, the theme, the configuration and
-        the registries. When it changes, every page is built again."""
+        """What every page depends on: Postilla (its version and code), MkDocs, the theme,
+        the configuration and the registries. When it changes, every page is built again."""
         import material
         import mkdocs
 
@@ -345,9 +345,12 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         config_file = Path(config.config_file_path or "")
         if config_file.is_file():
             parts.append(config_file.read_text("utf-8"))
-        for folder in config.theme.dirs[:1]:  # the custom_dir: templates and assets
-            for path in sorted(Path(folder).rglob("*")):
-                if path.is_file():
+        # The custom_dir (templates and assets), and Postilla's own code: a change to
+        # either (a new version, or an edit while developing) renders every page again.
+        folders = [Path(config.theme.dirs[0]), Path(__file__).parent]
+        for folder in folders if config.theme.dirs else folders[1:]:
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and "__pycache__" not in path.parts:
                     stat = path.stat()
                     parts.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
         content = Path(config.docs_dir)
@@ -426,16 +429,18 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
                 os.unlink(file.abs_dest_path)
 
     def remove_stale(self, files: Files, site_dir: Path) -> None:
-        """Delete what the previous build wrote and this one does not (a removed article)."""
-        expected = {Path(f.abs_dest_path) for f in files}
-        expected |= {site_dir / name for name in ("sitemap.xml", "sitemap.xml.gz", "404.html")}
-        for path in site_dir.rglob("*"):
-            if (
-                path.is_file()
-                and path not in expected
-                and "pagefind" not in path.relative_to(site_dir).parts
-            ):
-                path.unlink()
+        """Delete what the previous build wrote and this one does not (a removed article).
+        (Plain strings and `os.walk`: a site has tens of thousands of files.)"""
+        root = os.path.normpath(site_dir)
+        expected = {os.path.normpath(f.abs_dest_path) for f in files}
+        expected |= {os.path.join(root, n) for n in ("sitemap.xml", "sitemap.xml.gz", "404.html")}
+        for folder, dirs, names in os.walk(root):
+            if folder == root:
+                dirs[:] = [d for d in dirs if d != "pagefind"]  # the search index is rebuilt
+            for name in names:
+                path = os.path.join(folder, name)
+                if path not in expected:
+                    os.unlink(path)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.previous is not None and self.files is not None:

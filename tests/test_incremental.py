@@ -130,3 +130,21 @@ def test_serve_shows_an_edit_after_rendering_only_what_changed(tmp_path: Path) -
         wait_for(lambda: "Secondo quanto scritto" in page(), "the rebuild")
     assert f"articles/{SPUTNIK}.md" in rendered
     assert 0 < len(rendered) < full / 4, (len(rendered), full)
+
+
+def test_the_old_site_goes_and_a_leftover_goes_at_the_next_build(tmp_path: Path) -> None:
+    folder = tmp_path / "project"
+    shutil.copytree(ROOT / "content", folder / "content")
+    site = folder / "site"
+    build_site(ROOT / "mkdocs.yml", folder / "content", site, progress=False)
+    build_site(ROOT / "mkdocs.yml", folder / "content", site, progress=False)  # swaps
+    deadline = time.monotonic() + 30
+    while list(folder.glob(".site.old-*")):  # deleted in the background
+        assert time.monotonic() < deadline, "the old site was not deleted"
+        time.sleep(0.1)
+    leftover = folder / ".site.old-1"  # a deletion the machine did not finish
+    (leftover / "articles").mkdir(parents=True)
+    build_site(ROOT / "mkdocs.yml", folder / "content", site, progress=False)
+    assert not leftover.exists()
+    assert not list(folder.glob(".site.building-*"))
+    assert (site / "index.html").is_file()
