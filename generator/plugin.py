@@ -43,7 +43,7 @@ from .annotations import (
     template,
 )
 from .cache import CACHE_DIR, Cache, digest
-from .model import Archive, Article, Problem
+from .model import Archive, Article, Entity, Problem
 
 log = logging.getLogger("mkdocs.plugins.postilla")
 
@@ -175,6 +175,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
             config.site_url,
             config.use_directory_urls,
             self.export_lines(shared, article_prints),
+            self.entity_pages(shared, article_prints),
         ):
             if files.get_file_from_path(generated.path) is None:  # a hand-written page wins
                 files.append(File.generated(config, generated.path, content=generated.content))
@@ -396,6 +397,26 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
             return lines
 
         return lines_of
+
+    def entity_pages(self, shared: str, prints: dict[str, str]) -> site.EntityPages:
+        """An entity's pages, from the cache when the entity and the digests of the
+        articles naming it (their titles, dates, first mentions, other entities) are
+        unchanged."""
+        assert self.index is not None
+        index = self.index
+
+        def pages_of(
+            entity: Entity, make: Callable[[], list[site.GeneratedFile]]
+        ) -> list[site.GeneratedFile]:
+            named_in = index.articles_of.get(entity.id, ())
+            key = digest(shared, repr(entity), *(prints[a] for a in named_in))
+            pages = self.cache.get("entity-pages", key)
+            if pages is None:
+                pages = make()
+                self.cache.put("entity-pages", key, pages)
+            return list(pages)
+
+        return pages_of
 
     def fingerprint(self, files: Files, shared: str, articles: dict[str, str]) -> dict[str, str]:
         """For each page and generated file, a digest of everything its output depends

@@ -162,11 +162,19 @@ class SearchIndex:
     """The shards' bundles, brought up to date by Pagefind in a background thread, one
     shard after the other (so that only one shard is ever held in memory)."""
 
-    def __init__(self, folder: Path, shards: list[str], stale: list[str], temporary: bool):
+    def __init__(
+        self,
+        folder: Path,
+        shards: list[str],
+        stale: list[str],
+        temporary: bool,
+        vocabulary: Callable[[], str] = lambda: "",
+    ):
         self.folder = folder  # documents/<shard>/… and bundles/<shard>/
         self.shards = shards  # every shard, newest first
         self.stale = stale  # the shards to index again
         self.temporary = temporary  # no cache: the folder goes when the build is done
+        self.vocabulary = vocabulary  # made here, in the background, when a shard is stale
         self.seconds = 0.0
         self._process: subprocess.Popen[str] | None = None
         self._cancelled = threading.Event()
@@ -178,6 +186,15 @@ class SearchIndex:
 
     def _run(self) -> None:
         started = time.perf_counter()
+        try:
+            words = self.vocabulary() if self.stale else ""
+            for shard in self.stale:
+                path = self.folder / "documents" / shard / VOCABULARY
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(words, "utf-8")
+        except Exception as exc:  # reported by `finish`, in the build's thread
+            self._error = f"the search vocabulary could not be written: {exc}"
+            return
         for shard in self.stale:
             if self._cancelled.is_set():
                 return
@@ -277,11 +294,6 @@ def start_index(
         for old in (folder / kind).glob("*") if (folder / kind).is_dir() else ():
             if old.name not in shards:
                 shutil.rmtree(old, ignore_errors=True)
-    if stale:
-        words = vocabulary()
-        for shard in stale:
-            (folder / "documents" / shard / VOCABULARY).parent.mkdir(parents=True, exist_ok=True)
-            (folder / "documents" / shard / VOCABULARY).write_text(words, "utf-8")
-    index = SearchIndex(folder, ordered, stale, temporary)
+    index = SearchIndex(folder, ordered, stale, temporary, vocabulary)
     index.start()
     return index

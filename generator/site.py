@@ -387,8 +387,17 @@ def month_chart(counts: dict[str, int], label: str) -> str:
     )
 
 
+# Where an entity's pages may come from instead of being made again: given the entity
+# and how to make its pages, its pages (the plugin's takes them from its cache).
+EntityPages = Callable[[Entity, Callable[[], list[GeneratedFile]]], list[GeneratedFile]]
+
+
 def entity_pages(
-    archive: Archive, index: EntityIndex, language: str, directory_urls: bool = True
+    archive: Archive,
+    index: EntityIndex,
+    language: str,
+    directory_urls: bool = True,
+    cached: EntityPages | None = None,
 ) -> list[GeneratedFile]:
     """The entities index (grouped by type, sortable) and one page per registered entity."""
     t = i18n.strings(language)
@@ -421,7 +430,8 @@ def entity_pages(
         ]
     pages = [GeneratedFile("entities/index.md", "\n".join(lines))]
     for entity in archive.entities:
-        pages += entity_page(entity, index, by_id, language, directory_urls)
+        make = partial(entity_page, entity, index, by_id, language, directory_urls)
+        pages += cached(entity, make) if cached else make()
     return pages
 
 
@@ -660,6 +670,7 @@ def generated_files(
     site_url: str | None = None,
     directory_urls: bool = True,
     lines_of: ExportLines | None = None,
+    entity_pages_of: EntityPages | None = None,
 ) -> list[GeneratedFile]:
     """Every generated page and download of the site. `directory_urls` is MkDocs'
     ``use_directory_urls``: links written as HTML follow it."""
@@ -671,7 +682,7 @@ def generated_files(
         home_page(archive, site_name, description, language, directory_urls),
         *archive_pages(archive, language, directory_urls),
         *source_pages(archive, language, directory_urls),
-        *entity_pages(archive, index, language, directory_urls),
+        *entity_pages(archive, index, language, directory_urls, entity_pages_of),
         *annotation_pages(archive, notes, language, directory_urls),
         *download_files(archive, index, notes, site_url, lines_of),
     ]

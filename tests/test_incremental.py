@@ -148,3 +148,23 @@ def test_the_old_site_goes_and_a_leftover_goes_at_the_next_build(tmp_path: Path)
     assert not leftover.exists()
     assert not list(folder.glob(".site.building-*"))
     assert (site / "index.html").is_file()
+
+
+def test_entity_pages_follow_an_edited_title(tmp_path: Path) -> None:
+    """Entity pages come from the cache while the articles naming the entity are unchanged,
+    and are made again when one of them changes."""
+    folder = tmp_path / "project"
+    shutil.copytree(ROOT / "content", folder / "content")
+    content, site = folder / "content", folder / "site"
+    build_site(ROOT / "mkdocs.yml", content, site, progress=False)
+    pakistan = site / "entities" / "pakistan" / "index.html"
+    assert "WP: Pakistan aiuta i talebani" in pakistan.read_text("utf-8")
+    article = content / "articles" / f"{SPUTNIK}.md"
+    article.write_text(
+        article.read_text("utf-8").replace(
+            "title: 'WP: Pakistan aiuta i talebani", "title: 'WP: il Pakistan aiuta i talebani"
+        ),
+        "utf-8",
+    )
+    build_site(ROOT / "mkdocs.yml", content, site, progress=False)
+    assert "WP: il Pakistan aiuta i talebani" in pakistan.read_text("utf-8")
