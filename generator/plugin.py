@@ -165,6 +165,20 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
                 )
         shared = self.global_digest(config)
         article_prints = self.article_prints(shared)
+        if self.config.search:
+            # Pagefind indexes the articles on the other core while the pages are made
+            # and MkDocs renders them.
+            folder = config_dir / CACHE_DIR / "search" if self.config.cache else None
+            theme_language = (config.theme.get("language") if config.theme else None) or "en"
+            documents = self.search_documents(files, theme_language, article_prints)
+            if documents:
+                texts = (" ".join((a.title, *a.paragraphs, *a.footnotes)) for a in archive.articles)
+                self.search_index = search.start_index(
+                    documents,
+                    folder,
+                    lambda: search.vocabulary_document(texts, theme_language),
+                )
+            config.extra["postilla_search"] = bool(documents)  # no articles, no search box
         for generated in site.generated_files(
             archive,
             config.site_name,
@@ -189,19 +203,6 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         self.fingerprints = self.fingerprint(files, shared, article_prints)
         if self.previous is not None:
             self.prepare_incremental(files)
-        if self.config.search:
-            # Pagefind indexes the articles on the other core while MkDocs renders pages.
-            folder = config_dir / CACHE_DIR / "search" if self.config.cache else None
-            theme_language = (config.theme.get("language") if config.theme else None) or "en"
-            documents = self.search_documents(files, theme_language, article_prints)
-            if documents:
-                texts = (" ".join((a.title, *a.paragraphs, *a.footnotes)) for a in archive.articles)
-                self.search_index = search.start_index(
-                    documents,
-                    folder,
-                    lambda: search.vocabulary_document(texts, theme_language),
-                )
-            config.extra["postilla_search"] = bool(documents)  # no articles, no search box
         if self.progress_total:
             self.progress_total(len(files.documentation_pages()))
         self.timings["generation"] = time.perf_counter() - started
