@@ -174,9 +174,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
             if documents:
                 texts = (" ".join((a.title, *a.paragraphs, *a.footnotes)) for a in archive.articles)
                 self.search_index = search.start_index(
-                    documents,
-                    folder,
-                    lambda: search.vocabulary_document(texts, theme_language),
+                    documents, folder, lambda: search.words_of(texts), theme_language
                 )
             config.extra["postilla_search"] = bool(documents)  # no articles, no search box
         for generated in site.generated_files(

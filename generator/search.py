@@ -81,11 +81,16 @@ def shard_of(date: str | None, year_size: int) -> str:
     return f"{date[:4]}-{(month - 1) // (12 // parts) + 1}"
 
 
-def vocabulary_document(texts: Iterable[str], language: str) -> str:
-    """A page holding every word of `texts` once (lowercase, sorted)."""
+def words_of(texts: Iterable[str]) -> set[str]:
+    """Every word of `texts`, lowercase."""
     words: set[str] = set()
     for text in texts:
         words.update(_WORD.findall(text.lower()))
+    return words
+
+
+def vocabulary_document(words: Iterable[str], language: str) -> str:
+    """A page holding each of `words` once (sorted)."""
     return (
         f'<!doctype html><html lang="{html.escape(language)}"><head><meta charset="utf-8">'
         f"<title>vocabulary</title></head><body data-pagefind-body><p>"
@@ -107,16 +112,25 @@ def vocabulary_page_id(bundle: Path) -> str | None:
     return None
 
 
+# The words of the last vocabulary, in the search folder: a build that writes a few
+# documents adds their words to it instead of reading the whole archive again. (A word
+# an edit removed stays: the vocabulary page only has to hold every word, not only them.)
+VOCABULARY_WORDS = "vocabulary.txt"
+_TAG = re.compile(r"<[^>]*>")
+
 # A search document: the digest of what it is made from, and how to make it (only when
 # that digest differs from the one of the file already written).
 Document = tuple[str, Callable[[], str]]
 MANIFEST = "manifest.json"  # in each shard's documents folder: relative path -> digest
 
 
-def sync_documents(folder: Path, documents: Mapping[str, Document]) -> int:
+def sync_documents(
+    folder: Path, documents: Mapping[str, Document], made: list[str] | None = None
+) -> int:
     """Make `folder` hold exactly `documents` (relative path -> digest and maker): write
     what is new or changed, delete what is no longer there, as its manifest (the digests
-    of what was written) tells. The number of files written or deleted."""
+    of what was written) tells; the documents written are added to `made`. The number of
+    files written or deleted."""
     try:
         written: dict[str, str] = json.loads((folder / MANIFEST).read_text("utf-8"))
     except (OSError, ValueError):
@@ -128,7 +142,10 @@ def sync_documents(folder: Path, documents: Mapping[str, Document]) -> int:
             continue
         path = folder / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(make(), "utf-8")
+        page = make()
+        path.write_text(page, "utf-8")
+        if made is not None:
+            made.append(page)
         written[relative] = key
         changed += 1
     for relative in [r for r in written if r not in documents]:
@@ -168,13 +185,17 @@ class SearchIndex:
         shards: list[str],
         stale: list[str],
         temporary: bool,
-        vocabulary: Callable[[], str] = lambda: "",
+        vocabulary: Callable[[], set[str]] = set,
+        made: list[str] | None = None,
+        language: str = "en",
     ):
         self.folder = folder  # documents/<shard>/… and bundles/<shard>/
         self.shards = shards  # every shard, newest first
         self.stale = stale  # the shards to index again
         self.temporary = temporary  # no cache: the folder goes when the build is done
-        self.vocabulary = vocabulary  # made here, in the background, when a shard is stale
+        self.vocabulary = vocabulary  # every word, when there is no vocabulary to add to
+        self.made = made or []  # the documents written by this build
+        self.language = language
         self.seconds = 0.0
         self._process: subprocess.Popen[str] | None = None
         self._cancelled = threading.Event()
@@ -187,11 +208,12 @@ class SearchIndex:
     def _run(self) -> None:
         started = time.perf_counter()
         try:
-            words = self.vocabulary() if self.stale else ""
-            for shard in self.stale:
-                path = self.folder / "documents" / shard / VOCABULARY
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(words, "utf-8")
+            if self.stale:
+                page = vocabulary_document(sorted(self.words()), self.language)
+                for shard in self.stale:
+                    path = self.folder / "documents" / shard / VOCABULARY
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_text(page, "utf-8")
         except Exception as exc:  # reported by `finish`, in the build's thread
             self._error = f"the search vocabulary could not be written: {exc}"
             return
@@ -221,6 +243,18 @@ class SearchIndex:
             shutil.rmtree(bundle, ignore_errors=True)
             fresh.rename(bundle)
         self.seconds = time.perf_counter() - started
+
+    def words(self) -> set[str]:
+        """The vocabulary: the last one and the words of the documents written since, or
+        every word of the archive; kept for the next build."""
+        kept = self.folder / VOCABULARY_WORDS
+        try:
+            words = set(kept.read_text("utf-8").split())
+            words |= words_of(_TAG.sub(" ", page) for page in self.made)
+        except OSError:
+            words = self.vocabulary()
+        kept.write_text(" ".join(sorted(words)), "utf-8")
+        return words
 
     def finish(self, site: Path) -> None:
         """Wait for Pagefind; put every shard's bundle under ``site/pagefind/`` with the
@@ -273,19 +307,24 @@ def _copy_tree(source: Path, target: Path) -> None:
 def start_index(
     shards: Mapping[str, Mapping[str, Document]],
     folder: Path | None,
-    vocabulary: Callable[[], str],
+    vocabulary: Callable[[], set[str]],
+    language: str = "en",
 ) -> SearchIndex:
     """Bring the documents of each shard (shard -> relative path -> document) up to date in
     `folder` (a temporary folder when None) and start indexing the shards that changed.
-    `vocabulary` makes the vocabulary document, when a shard is to be indexed."""
+    `vocabulary` gives every word of the archive (called only when there is no earlier
+    vocabulary to add to); `language` is the site's, the vocabulary page's."""
     temporary = folder is None
     folder = Path(tempfile.mkdtemp(prefix="postilla-search-")) if folder is None else folder
     folder = folder.resolve()
     dated = sorted((s for s in shards if s != "undated"), reverse=True)  # newest first
     ordered = dated + (["undated"] if "undated" in shards else [])
     stale = []
+    made: list[str] = []
+    if not (folder / "documents").is_dir():
+        (folder / VOCABULARY_WORDS).unlink(missing_ok=True)  # a fresh folder: all words
     for shard in ordered:
-        changed = sync_documents(folder / "documents" / shard, shards[shard])
+        changed = sync_documents(folder / "documents" / shard, shards[shard], made)
         if changed or not (folder / "bundles" / shard / "pagefind-entry.json").is_file():
             stale.append(shard)
             # Gone until indexed again: a build stopped midway leaves no outdated bundle.
@@ -294,6 +333,6 @@ def start_index(
         for old in (folder / kind).glob("*") if (folder / kind).is_dir() else ():
             if old.name not in shards:
                 shutil.rmtree(old, ignore_errors=True)
-    index = SearchIndex(folder, ordered, stale, temporary, vocabulary)
+    index = SearchIndex(folder, ordered, stale, temporary, vocabulary, made, language)
     index.start()
     return index

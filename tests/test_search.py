@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -57,17 +58,16 @@ def test_sync_writes_only_what_changed_and_removes_what_is_gone(tmp_path: Path) 
     assert search.sync_documents(folder, {"articles/a/index.html": doc("2", "A2")}) == 1
 
 
-def vocabulary(shards: dict[str, dict[str, search.Document]]) -> Callable[[], str]:
-    return lambda: search.vocabulary_document(
-        (make() for docs in shards.values() for _, make in docs.values()), "it"
-    )
+def vocabulary(shards: dict[str, dict[str, search.Document]]) -> Callable[[], set[str]]:
+    pages = [make() for docs in shards.values() for _, make in docs.values()]
+    return lambda: search.words_of(re.sub("<[^>]*>", " ", page) for page in pages)
 
 
 def build_index(
     folder: Path | None, shards: dict[str, dict[str, search.Document]], site: Path
 ) -> list[str]:
     """Index `shards` into `site`; the shards Pagefind had to index again."""
-    index = search.start_index(shards, folder, vocabulary(shards))
+    index = search.start_index(shards, folder, vocabulary(shards), "it")
     site.mkdir(exist_ok=True)
     index.finish(site)
     return index.stale
@@ -107,7 +107,7 @@ def test_only_the_shards_that_changed_are_indexed_again(tmp_path: Path) -> None:
 
 
 def test_without_a_cache_folder_nothing_is_left_behind(tmp_path: Path) -> None:
-    index = search.start_index({"2021": documents("a")}, None, lambda: "<html></html>")
+    index = search.start_index({"2021": documents("a")}, None, set)
     assert index.temporary and index.folder.is_dir()
     index.finish(tmp_path)
     assert (tmp_path / "pagefind" / "2021").is_dir() and not index.folder.exists()
@@ -115,7 +115,7 @@ def test_without_a_cache_folder_nothing_is_left_behind(tmp_path: Path) -> None:
 
 def test_a_failed_index_is_an_error_that_says_so(tmp_path: Path) -> None:
     index = search.start_index(
-        {"2021": {"a/index.txt": document("not html")}}, tmp_path / "search", lambda: "not html"
+        {"2021": {"a/index.txt": document("not html")}}, tmp_path / "search", set
     )
     with pytest.raises(PluginError, match="Pagefind could not index"):
         index.finish(tmp_path)
@@ -129,7 +129,7 @@ def test_a_shard_left_unindexed_is_indexed_by_the_next_build(
     build_index(folder, {"2021": documents("a")}, tmp_path / "one")
     with monkeypatch.context() as patched:  # the build stops after writing the documents
         patched.setattr(search.SearchIndex, "start", lambda self: None)
-        search.start_index({"2021": documents("a", "b")}, folder, lambda: "")
+        search.start_index({"2021": documents("a", "b")}, folder, set)
     assert build_index(folder, {"2021": documents("a", "b")}, tmp_path / "two") == ["2021"]
     assert entry(tmp_path / "two", "2021")["languages"]["it"]["page_count"] == 3
 
@@ -142,7 +142,8 @@ def test_cancel_stops_pagefind_and_leaves_nothing(tmp_path: Path) -> None:
 
 
 def test_the_vocabulary_is_every_word_once() -> None:
-    page = search.vocabulary_document(["Talebani e ISIS", "isis, talebani: Kabul"], "it")
+    words = search.words_of(["Talebani e ISIS", "isis, talebani: Kabul"])
+    page = search.vocabulary_document(sorted(words), "it")
     assert page.startswith('<!doctype html><html lang="it">')
     assert "<p>e isis kabul talebani</p>" in page
 
@@ -163,3 +164,27 @@ def test_the_vocabulary_keeps_a_word_that_only_another_year_has_from_the_fallbac
     build_index(tmp_path / "search", shards, tmp_path / "site")
     words = (tmp_path / "search" / "documents" / "2020" / search.VOCABULARY).read_text("utf-8")
     assert "talebani" in words and "tali" in words
+
+
+def test_a_later_build_adds_the_words_of_what_it_wrote_to_the_vocabulary(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "search"
+    shards = {"2021": documents("a"), "2020": documents("b")}
+    build_index(folder, shards, tmp_path / "one")
+    asked: list[bool] = []
+
+    def everything() -> set[str]:
+        asked.append(True)
+        return set()
+
+    shards["2021"] = {
+        **documents("a"),
+        "articles/c/index.html": document(DOCUMENT.replace("talebani", "Mosul").format("c")),
+    }
+    index = search.start_index(shards, folder, everything, "it")
+    index.finish(tmp_path)
+    assert asked == []  # the archive's words were not read again
+    page = (folder / "documents" / "2021" / search.VOCABULARY).read_text("utf-8")
+    words = page[page.index("<p>") + 3 : page.index("</p>")].split()
+    assert words == ["a", "b", "c", "mosul", "talebani"]  # the text's words, not the markup's
