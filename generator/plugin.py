@@ -166,17 +166,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         shared = self.global_digest(config)
         article_prints = self.article_prints(shared)
         if self.config.search:
-            # Pagefind indexes the articles on the other core while the pages are made
-            # and MkDocs renders them.
-            folder = config_dir / CACHE_DIR / "search" if self.config.cache else None
-            theme_language = (config.theme.get("language") if config.theme else None) or "en"
-            documents = self.search_documents(files, theme_language, article_prints)
-            if documents:
-                texts = (" ".join((a.title, *a.paragraphs, *a.footnotes)) for a in archive.articles)
-                self.search_index = search.start_index(
-                    documents, folder, lambda: search.words_of(texts), theme_language
-                )
-            config.extra["postilla_search"] = bool(documents)  # no articles, no search box
+            self.start_search(files, config, article_prints)
         for generated in site.generated_files(
             archive,
             config.site_name,
@@ -266,6 +256,22 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
                 self.cache.put("related", key, found)
             related[article.id] = found
         return related
+
+    def start_search(self, files: Files, config: MkDocsConfig, prints: dict[str, str]) -> None:
+        """Start Pagefind on the articles' search documents: it indexes them on the other
+        core while the pages are made and MkDocs renders them (`on_post_build` waits)."""
+        assert self.archive is not None
+        archive = self.archive
+        config_dir = Path(config.config_file_path or ".").parent
+        folder = config_dir / CACHE_DIR / "search" if self.config.cache else None
+        theme_language = (config.theme.get("language") if config.theme else None) or "en"
+        documents = self.search_documents(files, theme_language, prints)
+        if documents:
+            texts = (" ".join((a.title, *a.paragraphs, *a.footnotes)) for a in archive.articles)
+            self.search_index = search.start_index(
+                documents, folder, lambda: search.words_of(texts), theme_language
+            )
+        config.extra["postilla_search"] = bool(documents)  # no articles, no search box
 
     def search_documents(
         self, files: Files, site_language: str, prints: dict[str, str]
