@@ -100,10 +100,11 @@ def vocabulary_document(words: Iterable[str], language: str) -> str:
 
 
 def vocabulary_page_id(bundle: Path) -> str | None:
-    """The page id Pagefind gave the vocabulary in `bundle` (its fragment's file name):
-    the largest fragment, checked by its address."""
+    """The page id Pagefind gave the vocabulary in `bundle` (its fragment's file name),
+    found by its address; the largest fragments are looked at first (it usually is the
+    largest: every word of the archive)."""
     fragments = sorted((bundle / "fragment").glob("*.pf_fragment"), key=lambda p: -p.stat().st_size)
-    for fragment in fragments[:3]:
+    for fragment in fragments:
         data = gzip.decompress(fragment.read_bytes())
         if data.startswith(b"pagefind_dcd"):
             data = data[len(b"pagefind_dcd") :]

@@ -188,3 +188,13 @@ def test_a_later_build_adds_the_words_of_what_it_wrote_to_the_vocabulary(
     page = (folder / "documents" / "2021" / search.VOCABULARY).read_text("utf-8")
     words = page[page.index("<p>") + 3 : page.index("</p>")].split()
     assert words == ["a", "b", "c", "mosul", "talebani"]  # the text's words, not the markup's
+
+
+def test_the_vocabulary_is_hidden_even_when_an_article_is_longer(tmp_path: Path) -> None:
+    long_article = DOCUMENT.replace("talebani", "parola " * 5000).format("lungo")
+    shards = {"2021": {"articles/lungo/index.html": document(long_article), **documents("a")}}
+    site = tmp_path / "site"
+    build_index(tmp_path / "search", shards, site)
+    (hidden,) = json.loads((site / "pagefind" / search.SHARDS_FILE).read_text("utf-8"))["hidden"]
+    fragment = site / "pagefind" / "2021" / "fragment" / f"{hidden}.pf_fragment"
+    assert b'"url":"/postilla-vocabulary/"' in gzip.decompress(fragment.read_bytes())
