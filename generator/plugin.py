@@ -8,8 +8,9 @@ they are; everything else the site shows is generated here in memory.
 Order of events, and why: ``on_files`` loads and validates the whole archive
 first (listing pages and, later, entity pages need every article), then adds the
 generated pages; ``on_page_markdown`` swaps an article's stored Markdown for a
-placeholder, and ``on_page_content`` puts the article HTML in its place, so no
-Markdown extension ever reads the article text.
+placeholder, and ``on_post_page`` puts the article HTML in its place in the finished
+page, so no Markdown extension ever reads the article text, and MkDocs never holds the
+HTML of every article at once.
 """
 
 from __future__ import annotations
@@ -215,12 +216,17 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         if self.progress_step:
             self.progress_step()
+        return html
+
+    def page_html(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        """`output` with the article's HTML, or a generated page's listings, in place of
+        their markers."""
         blocks = self.blocks.pop(page.file.src_uri, None)
         if blocks:
-            return site.fill_blocks(html, blocks)
+            return site.fill_blocks(output, blocks)
         article = self.articles.get(page.file.src_uri)
         if article is None or self.archive is None:
-            return html
+            return output
         started = time.perf_counter()
         source = self.archive.source_for(article.source)
         href = _href_maker(page, config)
@@ -228,13 +234,14 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
             article, source, href, self.language, self.article_links(article, href)
         )
         self.timings["render"] = self.timings.get("render", 0.0) + time.perf_counter() - started
-        return html.replace(PLACEHOLDER, rendered)
+        return output.replace(PLACEHOLDER, rendered, 1)
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        # MkDocs keeps every page object to the end of the build; its text is not needed
-        # once written (at 50,000 articles, half a gigabyte).
+        # MkDocs renders every page's Markdown first and keeps it, then each page's
+        # template: the article's HTML (and a listing's) is put in only now, so that it
+        # is never held for all pages at once (at 50,000 articles, gigabytes).
         page.markdown, page.content = None, None
-        return render.compact_html(output)
+        return render.compact_html(self.page_html(output, page, config))
 
     def related_articles(
         self, archive: Archive, index: entities.EntityIndex
