@@ -115,6 +115,9 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
             name: words[f"filter_{name}"] for name in ("source", "year", "entity", "annotation")
         }
         config.extra["postilla_filters_label"] = words["filters"]
+        config.extra["postilla_not_found"] = {
+            key: words[key] for key in ("not_found", "not_found_text", "not_found_home")
+        }
         self.repo_url = config.repo_url
         edit = (config.edit_uri or "").strip("/").split("/")
         self.branch = edit[1] if len(edit) > 1 and edit[0] in ("edit", "blob", "tree") else "main"
@@ -208,9 +211,9 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
         article = self.articles.get(page.file.src_uri)
-        if article is None:
+        if article is None or self.archive is None:
             return markdown
-        page.meta = dict(render.page_meta(article))
+        page.meta = dict(render.page_meta(article, self.archive.source_for(article.source)))
         return PLACEHOLDER
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -274,7 +277,11 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         theme_language = (config.theme.get("language") if config.theme else None) or "en"
         documents = self.search_documents(files, theme_language, prints)
         if documents:
-            texts = (" ".join((a.title, *a.paragraphs, *a.footnotes)) for a in archive.articles)
+            # Every word of the documents: the articles', and their entities' names.
+            texts = chain(
+                (" ".join((a.title, *a.paragraphs, *a.footnotes)) for a in archive.articles),
+                (" ".join((e.name, *e.aliases)) for e in archive.entities),
+            )
             self.search_index = search.start_index(
                 documents, folder, lambda: search.words_of(texts), theme_language
             )

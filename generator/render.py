@@ -278,14 +278,29 @@ def search_document(
 ) -> str:
     """The page Pagefind indexes for an article (never published): in the site's language
     (``<html lang>``, the index a page's search box opens), the title, text and footnotes,
-    and the fields results show and filters use."""
+    the entities it mentions, and the fields results show and filters use.
+
+    Every apostrophe is written ``'`` (`search_text`), so that Pagefind indexes
+    ``dell’Isis`` as ``dell'Isis``, whole and in parts: ``Isis`` finds it. The title a
+    result shows keeps the article's own (``data-title``). Each entity's name and aliases
+    follow the text with a tenth of its weight: any of them finds the article, but where
+    the text matches too, it ranks higher and gives the excerpt."""
+    from .search_text import apostrophes, entity_text
+
     title = text(article.title)
-    paragraphs = "".join(f"<p>{text(p)}</p>" for p in (*article.paragraphs, *article.footnotes))
+    paragraphs = "".join(
+        f"<p>{text(apostrophes(p))}</p>" for p in (*article.paragraphs, *article.footnotes)
+    )
+    entities = "".join(
+        f'<p data-pagefind-weight="0.1">{text(entity_text(entity.name, entity.aliases))}</p>'
+        for entity, _ in (links.entities if links else [])
+    )
     return (
         f'<!doctype html><html lang="{attr(site_language)}"><head><meta charset="utf-8">'
         f"<title>{title}</title></head><body data-pagefind-body>"
-        f'<h1 data-pagefind-meta="title">{title}</h1>'
-        f"{search_fields(article, source, language, links)}{paragraphs}</body></html>\n"
+        f'<h1 data-pagefind-meta="title[data-title]" data-title="{attr(article.title)}">'
+        f"{text(apostrophes(article.title))}</h1>"
+        f"{search_fields(article, source, language, links)}{paragraphs}{entities}</body></html>\n"
     )
 
 
@@ -500,15 +515,74 @@ def removed_lines(article: Article, language: str) -> str:
     )
 
 
-def page_meta(article: Article) -> Mapping[str, str]:
-    """Values for the theme's ``page.meta``. Material prints these unescaped, so they are
-    escaped here: a scraped title ``</title><script>`` must stay text."""
-    meta = {"title": text(article.title)}
-    if article.description:
-        meta["description"] = attr(article.description)
+def page_meta(article: Article, source: Source | None = None) -> Mapping[str, object]:
+    """Values for the theme's ``page.meta``. Material prints ``title``, ``description`` and
+    ``author`` unescaped, so they are escaped here: a scraped title ``</title><script>``
+    must stay text. ``postilla_article`` tells the templates that the article brings its
+    own ``<h1>``; ``postilla_meta`` holds the sharing and citation tags as plain values,
+    which ``theme/main.html`` escapes."""
+    meta: dict[str, object] = {
+        "title": text(article.title),
+        "description": attr(summary(article)),
+        "postilla_article": True,
+        "postilla_meta": sharing_meta(article, source),
+    }
     if article.author:
         meta["author"] = attr(article.author)
     return meta
+
+
+SUMMARY_MAX = 200  # characters: what search engines and link previews show of a description
+_SENTENCE_END = re.compile(r"(?<=[.!?…»”\"])\s+(?=[\"«“A-ZÀ-ÖØ-Ý0-9])")
+
+
+def summary(article: Article, limit: int = SUMMARY_MAX) -> str:
+    """A short description of the article for link previews and search engines: its teaser
+    when the page had one, else its first sentences, whole, up to `limit` characters (cut at a
+    word, with an ellipsis, when whole sentences would make less than a third of that)."""
+    source = article.description or " ".join(article.paragraphs)
+    flat = " ".join(source.split())
+    if len(flat) <= limit:
+        return flat
+    taken = ""
+    for sentence in _SENTENCE_END.split(flat):
+        if len(taken) + len(sentence) + 1 > limit:
+            break
+        taken = f"{taken} {sentence}".strip()
+    if len(taken) >= limit // 3:  # whole sentences, unless they say too little
+        return taken
+    cut = flat[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:–—-")
+    return cut + "…"
+
+
+def sharing_meta(article: Article, source: Source | None) -> list[tuple[str, str, str]]:
+    """(attribute, name, value) of the ``<meta>`` tags that link previews (Open Graph, X/Twitter
+    cards) and reference managers (Highwire Press ``citation_*`` tags, read by Zotero and
+    Google Scholar) take from an article page. Values are plain text, escaped by the template."""
+    publisher = source.name if source else (article.publisher or article.source)
+    description = summary(article)
+    published = article.published or article.date
+    tags = [
+        ("property", "og:type", "article"),
+        ("property", "og:title", article.title),
+        ("property", "og:description", description),
+        ("name", "twitter:title", article.title),
+        ("name", "twitter:description", description),
+    ]
+    if published:
+        tags.append(("property", "article:published_time", published))
+    if article.author:
+        tags.append(("property", "article:author", article.author))
+    tags.append(("name", "citation_title", article.title))
+    if article.date:
+        tags.append(("name", "citation_date", article.date.replace("-", "/")))
+    if article.author:
+        tags.append(("name", "citation_author", article.author))
+    if publisher:
+        tags.append(("name", "citation_publisher", publisher))
+    if article.language:
+        tags.append(("name", "citation_language", article.language))
+    return tags
 
 
 # Material's templates indent every line; on a 20 KB page that is kilobytes of spaces.

@@ -339,11 +339,12 @@ def test_page_meta_escapes_title_description_and_author():
     assert meta["title"] == "&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;"
     assert meta["description"] == "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"
     assert meta["author"] == "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"
-    for value in meta.values():
+    for name in ("title", "description", "author"):
+        value = str(meta[name])
         assert "<" not in value
         assert '"' not in value
-    assert html.unescape(meta["title"]) == TITLE_XSS
-    assert html.unescape(meta["description"]) == ATTR_XSS
+    assert html.unescape(str(meta["title"])) == TITLE_XSS
+    assert html.unescape(str(meta["description"])) == ATTR_XSS
 
 
 def test_page_meta_in_a_template_yields_no_markup():
@@ -360,14 +361,85 @@ def test_page_meta_in_a_template_yields_no_markup():
     assert page.tags[1][1]["content"] == ATTR_XSS
 
 
-def test_page_meta_omits_missing_values():
-    meta = render.page_meta(make_article(description=None, author=None))
-    assert set(meta) == {"title"}
+def test_page_meta_without_teaser_or_author_describes_the_article_by_its_text():
+    meta = render.page_meta(
+        make_article(paragraphs=("Prima frase.",), description=None, author=None)
+    )
+    assert meta["description"] == "Prima frase."
+    assert "author" not in meta
+    assert meta["postilla_article"] is True  # the article brings its own <h1>
 
 
 def test_page_meta_of_plain_article():
     meta = render.page_meta(replace(make_article(), title="Città & ISIS*"))
     assert meta["title"] == "Città &amp; ISIS*"
+
+
+LONG_SENTENCE = (
+    "Il governo ha comunicato in una nota che venticinque soldati sono stati uccisi " * 3
+)
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "description", "expected"),
+    [
+        (("Breve.",), None, "Breve."),
+        (("Uno due.", "Tre quattro."), None, "Uno due. Tre quattro."),
+        (("Teaser ignorato.",), "Il sommario della pagina.", "Il sommario della pagina."),
+        # Whole sentences while they fit in 200 characters.
+        (
+            ("A" * 120 + ". Seconda frase breve. " + "B" * 100 + ".",),
+            None,
+            "A" * 120 + ". Seconda frase breve.",
+        ),
+    ],
+)
+def test_summary_takes_the_teaser_or_whole_first_sentences(paragraphs, description, expected):
+    assert render.summary(make_article(paragraphs=paragraphs, description=description)) == expected
+
+
+def test_summary_cuts_a_long_first_sentence_at_a_word():
+    found = render.summary(make_article(paragraphs=(LONG_SENTENCE,), description=None))
+    assert len(found) <= render.SUMMARY_MAX
+    assert found.endswith("…")
+    assert LONG_SENTENCE.startswith(found[:-1])
+    assert found[-2] != " "
+
+
+def test_summary_does_not_stop_at_a_sentence_that_says_too_little():
+    found = render.summary(make_article(paragraphs=("1986.", LONG_SENTENCE), description=None))
+    assert found.startswith("1986. Il governo") and found.endswith("…")
+
+
+def test_sharing_meta_of_an_article_with_every_field():
+    article = make_article(
+        paragraphs=("Testo.",),
+        description=None,
+        title="Titolo",
+        date="2021-10-24",
+        published="2021-10-24T22:48:00+02:00",
+        author="Mario Rossi",
+        source="example.org",
+    )
+    source = Source(domain="example.org", name="Esempio")
+    tags = {name: value for _, name, value in render.sharing_meta(article, source)}
+    assert tags["og:type"] == "article"
+    assert tags["og:title"] == tags["citation_title"] == "Titolo"
+    assert tags["og:description"] == "Testo."
+    assert tags["article:published_time"] == "2021-10-24T22:48:00+02:00"
+    assert tags["citation_date"] == "2021/10/24"
+    assert tags["citation_author"] == "Mario Rossi"
+    assert tags["citation_publisher"] == "Esempio"
+
+
+def test_sharing_meta_says_only_what_is_known():
+    tags = {
+        name
+        for _, name, _ in render.sharing_meta(
+            make_article(paragraphs=("Testo.",), date=None, published=None, author=None), None
+        )
+    }
+    assert not tags & {"citation_date", "citation_author", "article:published_time"}
 
 
 def test_compact_html_drops_indentation_but_keeps_preformatted_text() -> None:
