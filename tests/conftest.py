@@ -83,3 +83,50 @@ def make_article(article_id: str = "articolo", *paragraphs: str, **fields: objec
     )
     values.update(fields)
     return Article(**values)  # type: ignore[arg-type]
+
+
+# --- whole built sites, as readers get them (shared by the site-wide checks) ----------------
+
+EXTRA = FIXTURES / "extra"
+
+
+def corpus_content(folder: Path) -> Path:
+    """A larger archive: the shipped one (seeds and their annotations) plus every article of
+    the development corpus and the extra cases, each with the address its gold label gives
+    when its file has no header, and the case that is full of Markdown and HTML syntax."""
+    import yaml
+
+    content = folder / "content"
+    shutil.copytree(ROOT / "content", content)
+    for label in sorted([*CORPUS.glob("[0-9]*.yml"), *EXTRA.glob("e*.yml")]):
+        raw = label.with_suffix(".txt")
+        has_header = raw.read_text("utf-8", errors="replace").startswith(" date ")
+        url = None if has_header else yaml.safe_load(label.read_text("utf-8")).get("url")
+        outcomes = importer.import_files([raw], content, url=url, today=IMPORT_DAY)
+        assert outcomes[0].status in ("imported", "already"), outcomes
+    outcomes = importer.import_files([CASES / "markdown_and_html_in_text.txt"], content)
+    assert outcomes[0].status == "imported", outcomes
+    return content
+
+
+@pytest.fixture(scope="session")
+def shipped_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's own content/ built into a temporary folder, with mkdocs.yml as is."""
+    from generator.build import build_site
+
+    target = tmp_path_factory.mktemp("shipped") / "site"
+    build_site(ROOT / "mkdocs.yml", ROOT / "content", target, progress=False)
+    return target
+
+
+@pytest.fixture(scope="session")
+def corpus_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The corpus archive (`corpus_content`) built strictly into a temporary folder."""
+    from generator.build import build_site
+
+    folder = tmp_path_factory.mktemp("corpus")
+    content = corpus_content(folder)
+    target = folder / "site"
+    result = build_site(ROOT / "mkdocs.yml", content, target, strict=True, progress=False)
+    assert result.warnings == 0
+    return target
