@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,8 +70,13 @@ def build_site(
     progress: bool = True,
     verbose: bool = False,
     incremental: bool = True,
+    overrides: Mapping[str, Any] | None = None,
 ) -> BuildResult:
     """Build the site from `content` with the MkDocs configuration `config_file`.
+
+    `overrides` replace settings of the configuration file (the site's and the
+    repository's addresses, given on the command line, so a fork builds a site pointing
+    at itself without editing mkdocs.yml).
 
     With `incremental` (and not `strict`, where MkDocs counts its own notice about dirty
     builds as a warning), a previous site built by Postilla is reused: the new site starts
@@ -89,7 +95,8 @@ def build_site(
             Problem(str(content), None, "content folder not found — pass --content DIR")
         )
     started = time.perf_counter()
-    probe = load_config(str(config_file), docs_dir=str(content.resolve()))
+    settings = dict(overrides or {})
+    probe = load_config(str(config_file), docs_dir=str(content.resolve()), **settings)
     target = Path(site_dir or probe.site_dir).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(target)
@@ -102,14 +109,23 @@ def build_site(
     logger.setLevel(logging.INFO if verbose else logging.WARNING)
     pages = 0
     manifest = _manifest_path(config_file, target)
+    # Pages built for other addresses (canonical links, annotation ids, the Annotate
+    # button: set on the command line, they are not in mkdocs.yml) are never reused.
+    addresses = repr((probe.site_url, probe.repo_url, probe.edit_uri))
     previous = (
         _previous_manifest(manifest) if incremental and not strict and target.is_dir() else None
     )
+    if previous is not None and previous.pop(ADDRESSES, None) != addresses:
+        previous = None
     if previous is not None:
         _link_tree(target, staging, skip=REGENERATED)
     try:
         config = load_config(
-            str(config_file), docs_dir=str(content.resolve()), site_dir=str(staging), strict=strict
+            str(config_file),
+            docs_dir=str(content.resolve()),
+            site_dir=str(staging),
+            strict=strict,
+            **settings,
         )
         plugin = config.plugins.get("postilla")
         if plugin is None:
@@ -142,7 +158,7 @@ def build_site(
             config.plugins.on_shutdown()
         _swap_into_place(staging, target)
         if plugin.config.cache:  # type: ignore[attr-defined]
-            _save_manifest(manifest, plugin.fingerprints)  # type: ignore[attr-defined]
+            _save_manifest(manifest, {**plugin.fingerprints, ADDRESSES: addresses})  # type: ignore[attr-defined]
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -157,6 +173,10 @@ def build_site(
 
 # Files every build writes anew (never shared with the previous site by a hard link).
 REGENERATED = {"pagefind", "sitemap.xml", "sitemap.xml.gz", "404.html"}
+
+
+# The manifest's entry for the addresses the site was built with (never a page's path).
+ADDRESSES = "\0addresses"
 
 
 def _manifest_path(config_file: Path, target: Path) -> Path:
@@ -254,7 +274,13 @@ class _ServeMessages(logging.Filter):
         )
 
 
-def serve_site(config_file: Path, content: Path, dev_addr: str | None = None) -> None:
+def serve_site(
+    config_file: Path,
+    content: Path,
+    dev_addr: str | None = None,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+) -> None:
     """Live preview: MkDocs' server, rebuilding when anything under `content` changes.
 
     Rebuilds are incremental, as in `postilla build`: the plugin stays loaded between
@@ -265,7 +291,7 @@ def serve_site(config_file: Path, content: Path, dev_addr: str | None = None) ->
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s")
     for handler in logging.getLogger().handlers:
         handler.addFilter(_ServeMessages())
-    options: dict[str, Any] = {"docs_dir": str(content.resolve())}
+    options: dict[str, Any] = {**(overrides or {}), "docs_dir": str(content.resolve())}
     if dev_addr:
         options["dev_addr"] = dev_addr
     serve(config_file=str(config_file), build_type="dirty", **options)

@@ -3,13 +3,34 @@
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from . import __version__, archive, export
 from .model import Archive, ContentError, Problem
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+# A project is a folder holding this file (and, by default, the content folder next to
+# it). Commands look for it in the working folder and then in the folders above, as git
+# does; paths given on the command line are relative to the working folder, as typed.
+CONFIG_FILE = "mkdocs.yml"
+CONTENT_DIR = "content"
+
+# The site's own addresses, when mkdocs.yml holds placeholders: options, or these variables
+# (the Pages workflow sets them, so a fork's site points at the fork with no file edited).
+ADDRESS_VARIABLES = {
+    "site_url": "POSTILLA_SITE_URL",
+    "repo_url": "POSTILLA_REPO_URL",
+    "branch": "POSTILLA_BRANCH",
+}
+
+
+class UsageError(Exception):
+    """A command run the wrong way or in the wrong place: said in one line, exit 2."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return args.run(args)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except ContentError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
@@ -34,15 +58,48 @@ def make_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--content",
         type=Path,
-        default=Path("content"),
+        default=None,
         metavar="DIR",
-        help="the archive's content folder (default: ./content)",
+        help="the archive's content folder (default: content/ of the project: the folder"
+        " holding mkdocs.yml, here or above)",
+    )
+    addresses = argparse.ArgumentParser(add_help=False)
+    addresses.add_argument(
+        "--site-url",
+        metavar="URL",
+        help="the site's public address, instead of site_url in mkdocs.yml (or $POSTILLA_SITE_URL)",
+    )
+    addresses.add_argument(
+        "--repo-url",
+        metavar="URL",
+        help="the repository's address, instead of repo_url in mkdocs.yml"
+        " (or $POSTILLA_REPO_URL); the Annotate button opens it",
+    )
+    addresses.add_argument(
+        "--branch",
+        metavar="NAME",
+        help="the branch annotations are proposed to, instead of the one in edit_uri"
+        " (or $POSTILLA_BRANCH)",
+    )
+    config = argparse.ArgumentParser(add_help=False)
+    config.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="MkDocs configuration (default: mkdocs.yml of the project, here or above)",
     )
     parser = argparse.ArgumentParser(
         prog="postilla", description="Static annotated-archive site generator."
     )
     parser.add_argument("--version", action="version", version=f"postilla {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
+
+    p = commands.add_parser(
+        "init", help="make a new, empty archive project (mkdocs.yml, content/, theme, workflows)"
+    )
+    p.add_argument("folder", type=Path, metavar="DIR", help="a new or empty folder")
+    p.set_defaults(run=cmd_init)
 
     p = commands.add_parser("import", parents=[common], help="import raw article files")
     p.add_argument("inputs", nargs="*", type=Path, metavar="FILE|DIR")
@@ -61,17 +118,17 @@ def make_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=cmd_import)
 
-    p = commands.add_parser("build", parents=[common], help="build the site")
+    p = commands.add_parser("build", parents=[common, config, addresses], help="build the site")
     p.add_argument(
         "--site", type=Path, metavar="DIR", help="output folder (default: site_dir of mkdocs.yml)"
     )
-    p.add_argument("--config", type=Path, default=Path("mkdocs.yml"), help="MkDocs configuration")
     p.add_argument("--strict", action="store_true", help="fail on MkDocs warnings too")
     p.add_argument("--verbose", action="store_true", help="show MkDocs' messages")
     p.set_defaults(run=cmd_build)
 
-    p = commands.add_parser("serve", parents=[common], help="live preview of the site")
-    p.add_argument("--config", type=Path, default=Path("mkdocs.yml"), help="MkDocs configuration")
+    p = commands.add_parser(
+        "serve", parents=[common, config, addresses], help="live preview of the site"
+    )
     p.add_argument(
         "--dev-addr", metavar="IP:PORT", help="address to serve on (default 127.0.0.1:8000)"
     )
@@ -120,6 +177,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_eval)
 
     p = commands.add_parser("entities", help="the entity registry: suggestions")
+    p.set_defaults(run=lambda _args, parser=p: _no_action(parser))
     actions = p.add_subparsers(title="actions", metavar="ACTION", dest="action")
     q = actions.add_parser(
         "suggest",
@@ -143,14 +201,146 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _no_action(parser: argparse.ArgumentParser) -> int:
+    parser.print_usage(sys.stderr)
+    print("error: name an action (suggest)", file=sys.stderr)
+    return EXIT_USAGE
+
+
+# --- where a command runs -------------------------------------------------------
+
+
+def find_project(start: Path | None = None) -> Path | None:
+    """The nearest folder holding mkdocs.yml: `start` (default: the working folder) or
+    one above it, as git finds its repository; None outside any project."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+    return None
+
+
+def _outside(what: str) -> UsageError:
+    here = Path.cwd().resolve()
+    return UsageError(
+        f"not in a Postilla project: no {CONFIG_FILE} in {here} or any folder above it"
+        f" — run this in a project folder, pass {what}, or make a project with `postilla init DIR`"
+    )
+
+
+def config_file(args: argparse.Namespace) -> Path:
+    """The MkDocs configuration a build uses: --config as given, else the project's."""
+    if args.config is not None:
+        if not args.config.is_file():
+            raise UsageError(f"{args.config}: no such MkDocs configuration file (--config)")
+        return Path(args.config)
+    root = find_project()
+    if root is None:
+        raise _outside("--config FILE")
+    return root / CONFIG_FILE
+
+
+def content_folder(args: argparse.Namespace, config: Path | None = None) -> Path:
+    """The content folder a command works on: --content as given, else content/ next to
+    `config` or to the project's mkdocs.yml. It must exist: Postilla never makes one
+    (`postilla init` does), so a typo never leaves a stray content folder behind."""
+    if args.content is not None:
+        if not args.content.is_dir():
+            raise UsageError(
+                f"{args.content}: no such content folder (--content) — nothing written;"
+                " `postilla init DIR` makes a new project"
+            )
+        return Path(args.content)
+    root = config.parent if config is not None else find_project()
+    if root is None:
+        raise _outside("--content DIR")
+    content = root / CONTENT_DIR
+    if not content.is_dir():
+        raise UsageError(
+            f"no {CONTENT_DIR}/ folder in the project {root.resolve()} — pass --content DIR"
+        )
+    return content
+
+
+def web_address(value: str, source: str, example: str) -> str:
+    """`value` if it is an absolute http(s) address; UsageError naming `source` if not."""
+    parts = urlsplit(value)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or any(c.isspace() for c in value)
+    ):
+        raise UsageError(f"{source} {value!r} is not an http(s) address (such as {example})")
+    return value
+
+
+def address_overrides(args: argparse.Namespace, config: Path, content: Path) -> dict[str, str]:
+    """MkDocs settings that replace the placeholders of mkdocs.yml: the site's address
+    (always ending in /), the repository's, and the branch of the Annotate button (as
+    edit_uri, where the plugin reads it). Options win over environment variables; an
+    empty variable counts as unset."""
+    overrides: dict[str, str] = {}
+    for key, variable in ADDRESS_VARIABLES.items():
+        option = f"--{key.replace('_', '-')}"
+        value = getattr(args, key, None)
+        source = option
+        if value is None:
+            value, source = os.environ.get(variable, "").strip() or None, f"${variable}"
+        if value is None:
+            continue
+        if key == "branch":
+            if not re.fullmatch(r"[A-Za-z0-9._-]+", value) or value.startswith("."):
+                raise UsageError(
+                    f"{source} {value!r} is not a branch name the Annotate button can use"
+                    " (letters, digits, . _ -)"
+                )
+            try:
+                folder = content.resolve().relative_to(config.resolve().parent).as_posix()
+            except ValueError:
+                folder = content.name
+            overrides["edit_uri"] = f"edit/{value}/{folder}/"
+        elif key == "site_url":
+            value = web_address(value, source, "https://alice.github.io/archive/")
+            overrides[key] = value if value.endswith("/") else value + "/"
+        else:
+            overrides[key] = web_address(value, source, "https://github.com/alice/archive")
+            overrides[key] = overrides[key].rstrip("/")
+    return overrides
+
+
+# --- commands ---------------------------------------------------------------------
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from .project import ProjectError, init_project
+
+    try:
+        written = init_project(args.folder)
+    except ProjectError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    shown = archive.display_path(args.folder)
+    print(f"made a new archive in {shown} ({len(written)} files). Next:")
+    print(f"  cd {shown} && postilla import FILE|DIR… && postilla check && postilla build")
+    return EXIT_OK
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from . import importer
 
+    if args.explain:  # reads the files named, writes nothing: works anywhere
+        if not args.inputs:
+            print("error: name the raw files or folders to explain", file=sys.stderr)
+            return EXIT_USAGE
+        return explain(importer.expand_inputs(args.inputs), args.url)
+    content = content_folder(args)
     if args.reclean:
         if args.inputs:
             print("error: --reclean works on the whole archive; give no files", file=sys.stderr)
             return EXIT_USAGE
-        outcomes = importer.reclean(args.content)
+        outcomes = importer.reclean(content)
         kept = [o for o in outcomes if o.status == "kept-edited"]
         for outcome in outcomes:
             print(outcome, file=sys.stderr if outcome.status == "error" else sys.stdout)
@@ -163,8 +353,6 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not args.inputs:
         print("error: name the raw files or folders to import", file=sys.stderr)
         return EXIT_USAGE
-    if args.explain:
-        return explain(importer.expand_inputs(args.inputs), args.url)
     missing = [p for p in args.inputs if not p.exists()]
     if missing:
         for path in missing:
@@ -179,8 +367,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         if not is_web_url(args.url):
             print(f"error: --url {args.url!r} is not an http(s) address", file=sys.stderr)
             return EXIT_USAGE
-    args.content.mkdir(parents=True, exist_ok=True)
-    outcomes = importer.import_files(args.inputs, args.content, url=args.url)
+    outcomes = importer.import_files(args.inputs, content, url=args.url)
     for outcome in outcomes:
         print(outcome, file=sys.stderr if outcome.status == "error" else sys.stdout)
     if not outcomes:
@@ -192,9 +379,17 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     from .build import MkDocsException, build_site
 
+    config = config_file(args)
+    content = content_folder(args, config)
+    overrides = address_overrides(args, config, content)
     try:
         result = build_site(
-            args.config, args.content, args.site, strict=args.strict, verbose=args.verbose
+            config,
+            content,
+            args.site,
+            strict=args.strict,
+            verbose=args.verbose,
+            overrides=overrides,
         )
     except MkDocsException as exc:
         print(f"error: the build failed: {exc}", file=sys.stderr)
@@ -206,14 +401,22 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .build import serve_site
+    from .build import MkDocsException, serve_site
 
-    serve_site(args.config, args.content, args.dev_addr)
+    config = config_file(args)
+    content = content_folder(args, config)
+    overrides = address_overrides(args, config, content)
+    try:
+        serve_site(config, content, args.dev_addr, overrides=overrides)
+    except MkDocsException as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
     return EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    problems = check(args.content)
+    content = content_folder(args)
+    problems = check(content)
     for problem in problems:
         print(problem, file=sys.stderr)
     errors = sum(p.severity == "error" for p in problems)
@@ -223,10 +426,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         return EXIT_PROBLEMS
     from .annotations import annotation_paths
 
-    loaded, _ = archive.load_archive(args.content)
+    loaded, _ = archive.load_archive(content)
     print(
         f"ok: {len(loaded.articles)} articles, {len(loaded.sources)} sources,"
-        f" {len(loaded.entities)} entities, {len(annotation_paths(args.content))} annotation files;"
+        f" {len(loaded.entities)} entities, {len(annotation_paths(content))} annotation files;"
         f" {warnings} warning(s)"
     )
     return EXIT_OK
@@ -272,10 +475,11 @@ def loaded_archive(content: Path) -> Archive:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    loaded = loaded_archive(args.content)
+    content = content_folder(args)
+    loaded = loaded_archive(content)
     from .annotations import load_annotations
 
-    notes = load_annotations(args.content, {a.id: a for a in loaded.articles})
+    notes = load_annotations(content, {a.id: a for a in loaded.articles})
     text = export.FORMATS[args.format](export.records(loaded, notes=notes))
     if args.output:
         archive.write_text_atomic(args.output, text)
@@ -347,9 +551,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_entities_suggest(args: argparse.Namespace) -> int:
     from .suggest import suggest
 
-    sys.stdout.write(
-        suggest(loaded_archive(args.content), min_count=args.min_count, limit=args.limit)
-    )
+    content = content_folder(args)
+    sys.stdout.write(suggest(loaded_archive(content), min_count=args.min_count, limit=args.limit))
     return EXIT_OK
 
 
@@ -360,16 +563,15 @@ def cmd_annotate(args: argparse.Namespace) -> int:
 
     from . import annotations
 
-    path = args.content / archive.ARTICLES / f"{args.article}.md"
+    content = content_folder(args)
+    path = content / archive.ARTICLES / f"{args.article}.md"
     if not path.is_file():
-        ids = sorted(p.stem for p in archive.article_paths(args.content))
+        ids = sorted(p.stem for p in archive.article_paths(content))
         import difflib
 
         near = difflib.get_close_matches(args.article, ids, n=3, cutoff=0.5)
         hint = f" — did you mean {', '.join(near)}?" if near else ""
-        print(
-            f"error: no article {args.article!r} in {args.content}/articles{hint}", file=sys.stderr
-        )
+        print(f"error: no article {args.article!r} in {content}/articles{hint}", file=sys.stderr)
         return EXIT_PROBLEMS
     article = archive.read_article(path)
     new = annotations.NewAnnotation(
@@ -402,7 +604,7 @@ def cmd_annotate(args: argparse.Namespace) -> int:
         start = found.start if not isinstance(found, Problem) else 0
     prefix, suffix = annotations.context_for(article.body_text, start, start + len(new.quote))
     text = annotations.render_file(new, prefix, suffix)
-    target = annotations.new_file_path(args.content, new)
+    target = annotations.new_file_path(content, new)
     if target.exists():
         print(
             f"error: {archive.display_path(target)} exists already — nothing written",
@@ -410,7 +612,7 @@ def cmd_annotate(args: argparse.Namespace) -> int:
         )
         return EXIT_PROBLEMS
     _, problems = annotations.parse_file(
-        text, str(target), {a.stem for a in archive.article_paths(args.content)}
+        text, str(target), {a.stem for a in archive.article_paths(content)}
     )
     if problems:
         for problem in problems:

@@ -217,3 +217,188 @@ def test_python_m_generator_and_plain_mkdocs_build(tmp_path: Path) -> None:
     )
     assert built.returncode == 0, built.stderr
     assert (tmp_path / "out" / "articles" / SPUTNIK_ID / "index.html").exists()
+
+
+# --- the site's addresses, without editing mkdocs.yml -------------------------------------
+
+FORK_SITE, FORK_REPO = "https://alice.github.io/fork/", "https://github.com/alice/fork"
+PLACEHOLDERS = ("example.github.io", "github.com/example")
+
+
+def addressed_content(tmp_path: Path) -> Path:
+    """The shipped archive (articles and annotations) with an about page of its own (the
+    shipped one links to Postilla's repository, which is not a placeholder)."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    (content / "pages" / "about.md").write_text("# Informazioni\n\nUn archivio.\n", "utf-8")
+    return content
+
+
+def site_text(site: Path) -> dict[str, str]:
+    """Every page, sitemap and data file the build wrote (not Material's own assets)."""
+    import gzip
+
+    texts = {}
+    for path in site.rglob("*"):
+        relative = path.relative_to(site).as_posix()
+        if relative.startswith(("assets/", "pagefind/")) or not path.is_file():
+            continue
+        if path.suffix in (".html", ".xml", ".jsonld"):
+            texts[relative] = path.read_text("utf-8")
+        elif path.suffix == ".gz":
+            texts[relative] = gzip.decompress(path.read_bytes()).decode("utf-8")
+    return texts
+
+
+def assert_addressed(site: Path, site_url: str, repo_url: str, branch: str = "main") -> None:
+    texts = site_text(site)
+    for relative, text in texts.items():
+        for placeholder in PLACEHOLDERS:
+            assert placeholder not in text, (relative, placeholder)
+    sitemap = texts["sitemap.xml"]
+    assert f"<loc>{site_url}articles/{SPUTNIK_ID}/</loc>" in sitemap
+    pages = {k: v for k, v in texts.items() if k.endswith("index.html")}
+    assert len(pages) > 10
+    for relative, html in pages.items():
+        folder = relative.removesuffix("index.html")
+        assert f'<link rel="canonical" href="{site_url}{folder}">' in html, relative
+    collection = json.loads(texts["downloads/annotations.jsonld"])
+    ids = [item["id"] for item in collection["first"]["items"]]
+    assert ids and all(i.startswith(f"{site_url}articles/") for i in ids), ids
+    article = texts[f"articles/{SPUTNIK_ID}/index.html"]
+    assert (
+        f'postilla-annotate" href="{repo_url}/new/{branch}/content/annotations/{SPUTNIK_ID}?'
+        in article
+    )
+
+
+def test_build_takes_the_site_and_repository_addresses(tmp_path: Path) -> None:
+    """A fork's build: sitemap, canonical links, annotation ids and the Annotate button
+    point at the fork, given on the command line, with mkdocs.yml untouched."""
+    content, site = addressed_content(tmp_path), tmp_path / "site"
+    args = ("build", "--content", content, "--site", site)
+    assert run(*args, "--site-url", FORK_SITE.rstrip("/"), "--repo-url", FORK_REPO + "/") == 0
+    assert_addressed(site, FORK_SITE, FORK_REPO)
+    # Built again for other addresses into the same folder, then for the first ones
+    # again: no page is reused with addresses it was not built for.
+    other_site, other_repo = "https://bob.example.org/archivio/", "https://github.com/bob/archivio"
+    assert run(*args, "--site-url", other_site, "--repo-url", other_repo, "--branch", "trunk") == 0
+    assert not [k for k, v in site_text(site).items() if "alice" in v]
+    assert_addressed(site, other_site, other_repo, branch="trunk")
+    assert run(*args, "--site-url", FORK_SITE, "--repo-url", FORK_REPO) == 0  # and back
+    assert not [k for k, v in site_text(site).items() if "bob" in v]
+    assert_addressed(site, FORK_SITE, FORK_REPO)
+
+
+def test_addresses_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """POSTILLA_SITE_URL, POSTILLA_REPO_URL and POSTILLA_BRANCH (what the Pages workflow
+    sets) stand for the options; an option wins; a bad address is a usage error."""
+    from generator.cli import address_overrides, make_parser
+
+    def overrides(*argv: str) -> dict[str, str]:
+        args = make_parser().parse_args(["build", *argv])
+        return address_overrides(args, ROOT / "mkdocs.yml", ROOT / "content")
+
+    assert overrides() == {}
+    monkeypatch.setenv("POSTILLA_SITE_URL", "https://alice.github.io/fork")
+    monkeypatch.setenv("POSTILLA_REPO_URL", "https://github.com/alice/fork")
+    monkeypatch.setenv("POSTILLA_BRANCH", "")  # empty: unset (no default branch known)
+    assert overrides() == {"site_url": FORK_SITE, "repo_url": FORK_REPO}
+    monkeypatch.setenv("POSTILLA_BRANCH", "trunk")
+    assert overrides("--site-url", "http://localhost:8000/x/")["site_url"] == (
+        "http://localhost:8000/x/"
+    )
+    assert overrides()["edit_uri"] == "edit/trunk/content/"
+    for argv, message in [
+        (["--site-url", "alice.github.io/fork"], "--site-url 'alice.github.io/fork' is not"),
+        (["--repo-url", "javascript:alert(1)"], "--repo-url 'javascript:alert(1)' is not"),
+        (["--branch", "a b"], "--branch 'a b' is not a branch name"),
+    ]:
+        assert run("build", *argv) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: {message}") and err.count("\n") == 1, err
+    monkeypatch.setenv("POSTILLA_SITE_URL", "ftp://example.org/")
+    assert run("build") == 2
+    assert "error: $POSTILLA_SITE_URL 'ftp://example.org/' is not an http(s)" in (
+        capsys.readouterr().err
+    )
+
+
+# --- where commands run ------------------------------------------------------------------------
+
+OUTSIDE = [
+    ["build"],
+    ["serve"],
+    ["check"],
+    ["export"],
+    ["import", str(SEEDS / SPUTNIK_SEED)],
+    ["import", "--reclean"],
+    ["annotate", SPUTNIK_ID, "i talebani", "--kind", "question", "--note", "n", "--author", "a"],
+    ["entities", "suggest"],
+]
+
+
+@pytest.mark.parametrize("argv", OUTSIDE, ids=lambda a: " ".join(a[:2]))
+def test_commands_outside_a_project_say_so(
+    argv: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """No mkdocs.yml here or above: one line naming the folder, exit 2, nothing written
+    (import used to make ./content/articles and ./content/raw wherever it ran)."""
+    from generator.cli import find_project
+
+    assert find_project(tmp_path) is None
+    monkeypatch.chdir(tmp_path)
+    assert run(*argv) == 2
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1, captured.err
+    assert captured.err.startswith(
+        f"error: not in a Postilla project: no mkdocs.yml in {tmp_path.resolve()} or any folder"
+    )
+    assert "postilla init" in captured.err and not captured.out
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_commands_that_read_only_their_arguments_work_anywhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert run("import", "--explain", SEEDS / SPUTNIK_SEED) == 0
+    assert "WP: Pakistan aiuta i talebani" in capsys.readouterr().out
+    assert run("eval", ROOT / "tests" / "fixtures" / "extra", "--worst", "0") == 0
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_content_folder_is_never_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--content naming a missing folder is an error for every command, import included;
+    inside a project without content/, the same."""
+    monkeypatch.chdir(tmp_path)
+    assert run("import", SEEDS / SPUTNIK_SEED, "--content", "contnet") == 2
+    assert capsys.readouterr().err == (
+        "error: contnet: no such content folder (--content) — nothing written;"
+        " `postilla init DIR` makes a new project\n"
+    )
+    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    assert run("import", SEEDS / SPUTNIK_SEED) == 2
+    assert f"no content/ folder in the project {tmp_path.resolve()}" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mkdocs.yml"]
+
+
+def test_commands_find_the_project_from_a_subfolder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As git does: the nearest folder above holding mkdocs.yml is the project."""
+    content = empty_content(tmp_path)
+    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    (content / "pages" / "deeper").mkdir()
+    monkeypatch.chdir(content / "pages" / "deeper")
+    assert run("import", SEEDS / SPUTNIK_SEED) == 0
+    assert (content / "articles" / f"{SPUTNIK_ID}.md").is_file()
+    assert run("check") == 0
+    assert "ok: 1 articles" in capsys.readouterr().out
