@@ -556,22 +556,26 @@ def annotation_pages(
     tags = sorted({tag for a in listed for tag in a.annotation.tags}, key=str.casefold)
     authors = sorted({a.annotation.author for a in listed}, key=str.casefold)
 
-    def select(name: str, everything: str, options: list[tuple[str, str]]) -> str:
+    def select(name: str, label: str, everything: str, options: list[tuple[str, str]]) -> str:
+        """A filter with its visible name: the <label> around it names it for screen readers."""
         choices = "".join(
-            f'<option value="{html_escape(v)}">{html_escape(label)}</option>'
-            for v, label in options
+            f'<option value="{html_escape(v)}">{html_escape(text)}</option>' for v, text in options
         )
-        return f'<select data-filter="{name}"><option value="">{html_escape(everything)}</option>{choices}</select>'
+        return (
+            f'<label class="postilla-filter">{html_escape(label)} <select data-filter="{name}">'
+            f'<option value="">{html_escape(everything)}</option>{choices}</select></label>'
+        )
 
     filters = (
-        '<div class="postilla-filters">'
-        + select("kind", t["all_kinds"], [(k, t.get("kind_" + k, k)) for k in kinds])
+        f'<div class="postilla-filters" role="group" aria-label="{html_escape(t["filters"])}">'
+        + select("kind", t["kind"], t["all_kinds"], [(k, t.get("kind_" + k, k)) for k in kinds])
         + select(
             "tags",
+            t["tag"],
             t["all_tags"],
             sorted({tag_slug(tag): tag for tag in tags}.items(), key=lambda kv: kv[1].casefold()),
         )
-        + select("author", t["all_authors"], [(a, "@" + a) for a in authors])
+        + select("author", t["author"], t["all_authors"], [(a, "@" + a) for a in authors])
         + "</div>"
     )
 
