@@ -71,9 +71,10 @@ DEFECT = """<!doctype html>
 </html>
 """
 
-# A plain Material site (no Postilla: no custom_dir, no plugin), with the theme settings of
-# mkdocs.yml and a page of each shape Postilla makes: in the nav, without sub-headings, and
-# outside the nav with a table of contents.
+# A plain Material site (no Postilla: no custom_dir, no postilla plugin), with the theme
+# settings of mkdocs.yml, Material's search box and a page of each shape Postilla makes: in
+# the nav, without sub-headings, and outside the nav with a table of contents. The
+# accessibility checks use it as their baseline too.
 PLAIN_CONFIG = """site_name: Plain Material
 site_url: https://example.github.io/plain/
 repo_url: https://github.com/example/plain
@@ -89,7 +90,7 @@ theme:
     - media: "(prefers-color-scheme: dark)"
       scheme: slate
       toggle: {icon: material/brightness-4, name: Passa al tema chiaro}
-plugins: []
+plugins: [search]  # Material's own search box, for the accessibility checks' baseline
 nav: [index.md, flat.md]
 markdown_extensions: [toc, tables, admonition, attr_list]
 """
