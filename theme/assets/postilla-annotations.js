@@ -23,10 +23,19 @@
       return;
     }
     close();
-    popover = card.cloneNode(true);
+    // A copy of the card as a <div>: the card is an <article>, which may not be a dialog.
+    popover = document.createElement("div");
+    for (const attribute of card.attributes) popover.setAttribute(attribute.name, attribute.value);
+    popover.append(...card.cloneNode(true).childNodes);
     popover.removeAttribute("id");
     popover.classList.add("postilla-popover", "md-typeset"); // keep the card's look outside the article
     popover.setAttribute("role", "dialog");
+    // A dialog needs a name: the note's kind and the words it is about, as the card shows them.
+    const kind = card.querySelector(".postilla-kind");
+    const quoted = card.querySelector(".postilla-quoted");
+    const name = [kind, quoted].filter(Boolean).map((e) => e.textContent.trim().replace(/\s+/g, " "));
+    const label = name.join(": ") || mark.textContent.trim();
+    popover.setAttribute("aria-label", label.length > 120 ? label.slice(0, 119) + "…" : label);
     popover.dataset.annotation = id;
     const box = mark.getBoundingClientRect();
     popover.style.top = window.scrollY + box.bottom + 6 + "px";
