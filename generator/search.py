@@ -47,6 +47,8 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
+from .search_text import apostrophes
+
 # Articles in a year beyond which the year is split into parts. A shard costs Pagefind
 # about 0.3 MB of memory per article while it is indexed (1.8 GB at this size), and a
 # query one index chunk per shard: fewer, larger shards transfer less.
@@ -61,10 +63,15 @@ UNUSED = (
     "pagefind-modular-ui.css",
     "pagefind-component-ui.js",
     "pagefind-component-ui.css",
-    "pagefind-highlight.js",
 )
+# Pagefind's script that marks the words searched on the page a result opens (the search
+# box loads it there): one copy in the site's pagefind/ folder, not one per shard.
+HIGHLIGHT = "pagefind-highlight.js"
 VOCABULARY_URL = "/postilla-vocabulary/"
-_WORD = re.compile(r"\w+")
+# A word as Pagefind takes it: letters and digits, with the apostrophes and hyphens inside
+# it (``dell'isis``, ``al-zawahiri``): the vocabulary gives it whole, and Pagefind adds
+# its parts (``dell``, ``isis``) as it does in the documents.
+_WORD = re.compile(r"\w+(?:['-]\w+)*")
 
 
 def shard_of(date: str | None, year_size: int) -> str:
@@ -82,10 +89,10 @@ def shard_of(date: str | None, year_size: int) -> str:
 
 
 def words_of(texts: Iterable[str]) -> set[str]:
-    """Every word of `texts`, lowercase."""
+    """Every word of `texts`, lowercase, with one kind of apostrophe."""
     words: set[str] = set()
     for text in texts:
-        words.update(_WORD.findall(text.lower()))
+        words.update(_WORD.findall(apostrophes(text).lower()))
     return words
 
 
@@ -251,7 +258,7 @@ class SearchIndex:
         kept = self.folder / VOCABULARY_WORDS
         try:
             words = set(kept.read_text("utf-8").split())
-            words |= words_of(_TAG.sub(" ", page) for page in self.made)
+            words |= words_of(html.unescape(_TAG.sub(" ", page)) for page in self.made)
         except OSError:
             words = self.vocabulary()
         kept.write_text(" ".join(sorted(words)), "utf-8")
@@ -273,6 +280,10 @@ class SearchIndex:
             bundle = self.folder / "bundles" / shard
             _copy_tree(bundle, target / shard)
             (target / shard / "postilla.json").unlink()
+            script = target / shard / HIGHLIGHT
+            if script.is_file() and not (target / HIGHLIGHT).exists():
+                script.rename(target / HIGHLIGHT)
+            script.unlink(missing_ok=True)
             hidden.append(json.loads((bundle / "postilla.json").read_text("utf-8"))["hidden"])
         listing = {"shards": self.shards, "hidden": sorted({h for h in hidden if h})}
         (target / SHARDS_FILE).write_text(json.dumps(listing), "utf-8")

@@ -30,19 +30,23 @@ import re
 APOSTROPHES = "\u2019\u2018\u201b\u02bc\u00b4\u0060\u2032\uff07"
 
 # Elided forms dropped from a query when an apostrophe glues them to the next word
-# (``dell'Isis`` -> ``Isis``), lowercase, matched in any case. Only words that carry
-# no meaning of their own for a search. Not here:
+# (``dell'Isis`` -> ``Isis``), lowercase, matched in any case: the articles and
+# prepositions before a name or a noun, which say nothing a search needs. Not here:
 # - truncated words, whose apostrophe ends them (``po'`` poco, ``mo'``, ``be'``, ``di'``,
 #   ``fa'``, ``va'``, ``da'``): nothing is glued after the apostrophe, they stay;
-# - elided words that do mean something (``sant'`` in Sant'Egidio, ``bell'``, ``buon'``,
-#   ``mezz'`` in mezz'ora) and names (``O'Brien``): searched whole. (``D'Alema`` is
-#   searched as ``Alema``, which the document's ``D'Alema`` holds as a part: found.)
+# - pronouns, particles and adverbs elided before a verb (``c'è``, ``m'ha``, ``s'è``,
+#   ``n'è``, ``dov'è``, ``com'è``, ``anch'io``): what would be left (``è``, ``ha``) is in
+#   every article; searched whole (``dov'è`` as ``dovè``), they find the same phrase;
+# - elided words that mean something (``sant'`` in Sant'Egidio, ``bell'``, ``buon'``,
+#   ``nessun'``, ``tutt'`` in tutt'altro, ``senz'`` in senz'altro, ``mezz'`` in
+#   mezz'ora) and names (``O'Brien``): searched whole. (``D'Alema`` is searched as
+#   ``Alema``, which the document's ``D'Alema`` holds as a part: found.)
 ELISIONS: tuple[str, ...] = (
-    # articles: lo/la, una, gli (literary)
+    # articles: lo/la (l'Isis), una (un'offensiva), gli (literary: gl'Iracheni)
     "l",
     "un",
     "gl",
-    # articulated prepositions: di, a, da, in, su, con, per + lo/la
+    # articulated prepositions, di/a/da/in/su/con/per + lo/la: dell'Isis, sull'Iraq
     "dell",
     "all",
     "dall",
@@ -50,31 +54,11 @@ ELISIONS: tuple[str, ...] = (
     "sull",
     "coll",
     "pell",
-    # prepositions: di (d'Italia, d'accordo), tra/fra are never elided
+    # the preposition di: d'Italia, d'accordo (tra and fra are never elided)
     "d",
-    # unstressed pronouns and particles: ci (c'è), vi, ne, mi, ti, si (s'è)
-    "c",
-    "v",
-    "n",
-    "m",
-    "t",
-    "s",
-    # demonstratives: questo/questa, quello/quella
+    # demonstratives, questo/questa and quello/quella: quest'anno, quell'attacco
     "quest",
     "quell",
-    # indefinites: nessuno/nessuna, ciascuno/ciascuna, qualcuno/qualcuna, tutto/tutta
-    "nessun",
-    "ciascun",
-    "qualcun",
-    "tutt",
-    # conjunctions and adverbs: che, anche, come, dove, cosa, quando, senza
-    "ch",
-    "anch",
-    "com",
-    "dov",
-    "cos",
-    "quand",
-    "senz",
 )
 
 _APOSTROPHE = re.compile(f"[{re.escape(APOSTROPHES)}]")

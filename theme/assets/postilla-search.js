@@ -7,6 +7,47 @@
 (function () {
   "use strict";
 
+  const config = JSON.parse(document.getElementById("__config").textContent);
+  const base = new URL(config.base + "/", location.href);
+
+  // Italian text (generator/search_text.py, which holds the rules; tests/test_search.py
+  // checks that this copy agrees): every apostrophe is written ', as in the search
+  // documents, and an elided article or preposition glued to a word is dropped
+  // ("dell'Isis" is searched as "Isis": Pagefind would search "dellisis", and fall back
+  // to "dell", the stem of every "della", where an index lacks it).
+  // <search-text>
+  const APOSTROPHES = /[\u2019\u2018\u201b\u02bc\u00b4\u0060\u2032\uff07]/gu;
+  const ELISIONS = [
+    "l", "un", "gl",
+    "dell", "all", "dall", "nell", "sull", "coll", "pell",
+    "d",
+    "quest", "quell",
+  ];
+  const ELIDED = new RegExp(
+    `(?<![\\p{L}\\p{N}_'])(?:${[...ELISIONS].sort((a, b) => b.length - a.length || (a < b ? -1 : 1)).join("|")})'(?=[\\p{L}\\p{N}])`,
+    "giu",
+  );
+  function searchQuery(query) {
+    return query.replace(APOSTROPHES, "'").replace(ELIDED, "").split(/\s+/u).filter(Boolean).join(" ");
+  }
+  // </search-text>
+
+  // The page opened from a result (its address carries the words searched): they are
+  // marked in the article's text by Pagefind's highlight script, from the site's own
+  // bundle, fetched only then.
+  const HIGHLIGHT_PARAM = "highlight";
+  const body = document.querySelector(".postilla-body");
+  if (body && new URLSearchParams(location.search).has(HIGHLIGHT_PARAM)) {
+    import(new URL("pagefind/pagefind-highlight.js", base).href).then(({ default: PagefindHighlight }) => {
+      new PagefindHighlight({
+        highlightParam: HIGHLIGHT_PARAM,
+        markContext: [body],
+        markOptions: { className: "postilla-highlight", exclude: ["[data-pagefind-ignore]", "[data-pagefind-ignore] *"] },
+        addStyles: false, // Material's <mark>, in the light and the dark scheme
+      });
+    });
+  }
+
   const root = document.querySelector("[data-postilla-search]");
   if (!root) return;
   const input = root.querySelector("[data-postilla-search-query]");
@@ -14,8 +55,6 @@
   const meta = result.querySelector(".md-search-result__meta");
   const list = result.querySelector(".md-search-result__list");
   const toggle = document.getElementById("__search");
-  const config = JSON.parse(document.getElementById("__config").textContent);
-  const base = new URL(config.base + "/", location.href);
   const MAX_RESULTS = 20;
 
   const filterBox = root.querySelector("[data-postilla-search-filters]");
@@ -36,7 +75,8 @@
     const listing = await fetch(new URL("pagefind/shards.json", base)).then((r) => r.json());
     hidden = new Set(listing.hidden);
     const [first, ...others] = listing.shards;
-    const options = { baseUrl: base.pathname, excerptLength: 24 };
+    // Results link to their page with the words searched (?highlight=…), which it marks.
+    const options = { baseUrl: base.pathname, excerptLength: 24, highlightParam: HIGHLIGHT_PARAM };
     const engine = await import(new URL(`pagefind/${first}/pagefind.js`, base).href);
     await engine.options(options);
     await engine.init();
@@ -60,10 +100,12 @@
     for (const name of names) {
       const select = document.createElement("select");
       select.dataset.filter = name;
-      select.setAttribute("aria-label", name);
+      // Named in the site's language (the labels come from the template), as its first option.
+      const label = filterBox.dataset["label" + name[0].toUpperCase() + name.slice(1)] || name;
+      select.setAttribute("aria-label", label);
       const all = document.createElement("option");
       all.value = "";
-      all.textContent = `${FILTER_LABELS[name]} ${filterBox.dataset["label" + name[0].toUpperCase() + name.slice(1)] || name}`;
+      all.textContent = `${FILTER_LABELS[name]} ${label}`;
       select.append(all);
       const values = Object.entries(filters[name]).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
       for (const [value, count] of values) {
@@ -111,9 +153,10 @@
   }
 
   let latest = 0;
-  async function run(query) {
+  async function run(typed) {
     const ticket = ++latest;
-    if (!query.trim()) {
+    const query = searchQuery(typed);
+    if (!query) {
       meta.textContent = result.dataset.placeholder;
       list.replaceChildren();
       result.dataset.query = "";
@@ -127,7 +170,7 @@
     if (ticket !== latest) return;
     meta.textContent = count(results.length);
     list.replaceChildren(...data.map(item));
-    result.dataset.query = query; // the query these results answer (tests wait for it)
+    result.dataset.query = typed; // the query these results answer (tests wait for it)
   }
 
   input.addEventListener("input", () => run(input.value));
