@@ -5,13 +5,17 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from mkdocs.exceptions import PluginError
 
-from generator import search
+from conftest import ROOT, make_article
+from generator import render, search, search_text
+from generator.model import Entity
 
 DOCUMENT = '<html lang="it"><body data-pagefind-body><h1>{}</h1><p>talebani</p></body></html>'
 
@@ -87,6 +91,9 @@ def test_every_shard_is_a_bundle_listed_newest_first(tmp_path: Path) -> None:
     assert b'"url":"/postilla-vocabulary/"' in gzip.decompress(fragment.read_bytes())
     assert not list((site / "pagefind").rglob("postilla.json"))  # build-time notes only
     assert not list((site / "pagefind").rglob("pagefind-ui.js"))  # the box has its own UI
+    # The highlight script of the page a result opens: once, beside the shards.
+    assert (site / "pagefind" / search.HIGHLIGHT).is_file()
+    assert not list((site / "pagefind").glob(f"*/{search.HIGHLIGHT}"))
 
 
 def test_only_the_shards_that_changed_are_indexed_again(tmp_path: Path) -> None:
@@ -198,3 +205,157 @@ def test_the_vocabulary_is_hidden_even_when_an_article_is_longer(tmp_path: Path)
     (hidden,) = json.loads((site / "pagefind" / search.SHARDS_FILE).read_text("utf-8"))["hidden"]
     fragment = site / "pagefind" / "2021" / "fragment" / f"{hidden}.pf_fragment"
     assert b'"url":"/postilla-vocabulary/"' in gzip.decompress(fragment.read_bytes())
+
+
+# --- Italian text: apostrophes and elisions ------------------------------------------
+
+SCRIPT = ROOT / "theme" / "assets" / "postilla-search.js"
+
+
+@pytest.mark.parametrize("apostrophe", list(search_text.APOSTROPHES + "'"))
+def test_every_apostrophe_is_written_alike(apostrophe: str) -> None:
+    text = f"dell{apostrophe}Isis e l{apostrophe}Iraq"
+    assert search_text.apostrophes(text) == "dell'Isis e l'Iraq"
+    assert search_text.search_query(text) == "Isis e Iraq"
+
+
+@pytest.mark.parametrize(
+    ("query", "searched"),
+    [
+        ("dell’Isis", "Isis"),
+        ("DELL'ISIS", "ISIS"),  # any case
+        ("Dell‘Isis", "Isis"),
+        ("l’Isis", "Isis"),
+        ("un’offensiva", "offensiva"),
+        ("sull’Iraq  nell'Eufrate", "Iraq Eufrate"),
+        ("all'alba dall'Iraq", "alba Iraq"),
+        ("d'Italia", "Italia"),
+        ("quest'anno quell’attacco", "anno attacco"),
+        ("«dell’Isis»", "«Isis»"),  # after an opening quote, before a closing one
+        ("l'11 settembre", "11 settembre"),  # before a number
+        ("talebani", "talebani"),  # nothing to do
+        ("della Siria", "della Siria"),  # the whole word stays
+    ],
+)
+def test_the_query_drops_elided_articles_and_prepositions(query: str, searched: str) -> None:
+    assert search_text.search_query(query) == searched
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "un po' di",  # truncated words: the apostrophe ends them
+        "po’",
+        "c'è",  # elided before a verb: "è" alone would be in every article
+        "dov'è",
+        "Sant'Egidio",  # elided words that mean something, and names
+        "O'Brien",
+        "rock'n'roll",  # an elided form inside a word is not at its start
+        "dell'",  # nothing glued after it: the reader is still typing
+    ],
+)
+def test_words_that_are_not_an_elided_article_stay_whole(query: str) -> None:
+    assert search_text.search_query(query) == search_text.apostrophes(query)
+
+
+def test_the_elisions_are_lowercase_and_unique() -> None:
+    assert len(set(search_text.ELISIONS)) == len(search_text.ELISIONS)
+    assert all(e.isalpha() and e == e.lower() for e in search_text.ELISIONS)
+
+
+def script_block() -> str:
+    """The search box's copy of the rules: between its <search-text> markers."""
+    script = SCRIPT.read_text("utf-8")
+    return script[script.index("// <search-text>") : script.index("// </search-text>")]
+
+
+def test_the_search_box_has_the_same_rules() -> None:
+    """postilla-search.js copies APOSTROPHES and ELISIONS: the same characters, the same
+    forms in the same order."""
+    block = script_block()
+    characters = re.search(r"const APOSTROPHES = /\[([^\]]*)\]/gu;", block)
+    assert characters, "APOSTROPHES not found in the script"
+    escapes = re.findall(r"\\u([0-9a-f]{4})", characters.group(1))
+    assert "".join(chr(int(e, 16)) for e in escapes) == search_text.APOSTROPHES
+    listed = re.search(r"const ELISIONS = \[(.*?)\];", block, re.S)
+    assert listed, "ELISIONS not found in the script"
+    assert tuple(re.findall(r'"([^"]*)"', listed.group(1))) == search_text.ELISIONS
+
+
+QUERIES = [
+    "dell’Isis",
+    "DELL'ISIS a Raqqa",
+    "«l‘Iraq»",
+    "sull’Iraq  nell'Eufrate",
+    "d`Italia",
+    "quest'anno, quell’attacco",
+    "l'11 settembre",
+    "un po' di",
+    "c'è",
+    "rock'n'roll",
+    "dell'",
+    "Dell'Utri",
+    "  talebani  ",
+]
+
+
+def test_the_search_box_reads_queries_as_python_does(tmp_path: Path) -> None:
+    """The script's own code (run by Node) gives each query what `search_query` does."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    program = tmp_path / "queries.js"
+    program.write_text(
+        script_block()
+        + f"\nprocess.stdout.write(JSON.stringify({json.dumps(QUERIES)}.map(searchQuery)));\n",
+        "utf-8",
+    )
+    out = subprocess.run([node, str(program)], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == [search_text.search_query(q) for q in QUERIES]
+
+
+def test_the_vocabulary_keeps_words_with_apostrophes_and_hyphens_whole() -> None:
+    """As Pagefind indexes them: the whole word (and its parts, which it adds itself)."""
+    assert search.words_of(["Dell’Isis, al-Zawahiri e l'Iraq - po'"]) == {
+        "dell'isis",
+        "al-zawahiri",
+        "e",
+        "l'iraq",
+        "po",
+    }
+
+
+def test_a_later_vocabulary_reads_the_documents_text_not_its_escapes(tmp_path: Path) -> None:
+    folder = tmp_path / "search"
+    shards = {"2021": documents("a")}
+    build_index(folder, shards, tmp_path / "one")
+    page = DOCUMENT.replace("talebani", "dell&#x27;Isis").format("b")
+    shards["2021"]["articles/b/index.html"] = document(page)
+    search.start_index(shards, folder, set, "it").finish(tmp_path)
+    words = (folder / search.VOCABULARY_WORDS).read_text("utf-8").split()
+    assert "dell'isis" in words and "x27" not in words
+
+
+def test_a_search_document_has_one_apostrophe_and_its_entities_names() -> None:
+    article = make_article(
+        "a",
+        "L’attacco dell’Isis a Raqqa.",
+        "Parla al-Zawahri.",
+        title="Dov’è finito l’Isis",
+        language="it",
+    )
+    isis = Entity("stato-islamico", "Stato Islamico", "organization", ("ISIS", "Isis", "Daesh"))
+    zawahiri = Entity(
+        "ayman-al-zawahiri", "Ayman al-Zawahiri", "person", ("al-Zawahri", "Zawahiri")
+    )
+    links = render.ArticleLinks(entities=[(isis, 1), (zawahiri, 1)])
+    page = render.search_document(article, None, "it", "it", links)
+    assert "<p>L'attacco dell'Isis a Raqqa.</p>" in page  # indexed: Pagefind splits at '
+    body = page[page.index("<body") :]
+    assert "’" not in body.replace('data-title="Dov’è finito l’Isis"', "")
+    # The title results show is the article's own.
+    assert '<h1 data-pagefind-meta="title[data-title]" data-title="Dov’è finito l’Isis">' in page
+    # Each entity's names once (ISIS and Isis are one word to a search), with little weight.
+    assert '<p data-pagefind-weight="0.1">◉ Stato Islamico (ISIS, Daesh)</p>' in page
+    assert '<p data-pagefind-weight="0.1">◉ Ayman al-Zawahiri (al-Zawahri, Zawahiri)</p>' in page
+    assert page.index("Parla al-Zawahri") < page.index("◉")  # after the text
