@@ -109,14 +109,9 @@ def build_site(
     logger.setLevel(logging.INFO if verbose else logging.WARNING)
     pages = 0
     manifest = _manifest_path(config_file, target)
-    # Pages built for other addresses (canonical links, annotation ids, the Annotate
-    # button: set on the command line, they are not in mkdocs.yml) are never reused.
-    addresses = repr((probe.site_url, probe.repo_url, probe.edit_uri))
     previous = (
         _previous_manifest(manifest) if incremental and not strict and target.is_dir() else None
     )
-    if previous is not None and previous.pop(ADDRESSES, None) != addresses:
-        previous = None
     if previous is not None:
         _link_tree(target, staging, skip=REGENERATED)
     try:
@@ -158,7 +153,7 @@ def build_site(
             config.plugins.on_shutdown()
         _swap_into_place(staging, target)
         if plugin.config.cache:  # type: ignore[attr-defined]
-            _save_manifest(manifest, {**plugin.fingerprints, ADDRESSES: addresses})  # type: ignore[attr-defined]
+            _save_manifest(manifest, plugin.fingerprints)  # type: ignore[attr-defined]
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -173,10 +168,6 @@ def build_site(
 
 # Files every build writes anew (never shared with the previous site by a hard link).
 REGENERATED = {"pagefind", "sitemap.xml", "sitemap.xml.gz", "404.html"}
-
-
-# The manifest's entry for the addresses the site was built with (never a page's path).
-ADDRESSES = "\0addresses"
 
 
 def _manifest_path(config_file: Path, target: Path) -> Path:

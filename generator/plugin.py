@@ -21,6 +21,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from functools import partial
+from itertools import chain
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -277,11 +278,10 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         theme_language = (config.theme.get("language") if config.theme else None) or "en"
         documents = self.search_documents(files, theme_language, prints)
         if documents:
-            # Every word of the documents: the articles', and their entities' names.
-            texts = chain(
-                (" ".join((a.title, *a.paragraphs, *a.footnotes)) for a in archive.articles),
-                (" ".join((e.name, *e.aliases)) for e in archive.entities),
-            )
+            # Every word of the documents: the articles', and the entities' names.
+            articles = (" ".join((a.title, *a.paragraphs, *a.footnotes)) for a in archive.articles)
+            names = (" ".join((e.name, *e.aliases)) for e in archive.entities)
+            texts = chain(articles, names)
             self.search_index = search.start_index(
                 documents, folder, lambda: search.words_of(texts), theme_language
             )
@@ -357,7 +357,8 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
 
     def global_digest(self, config: MkDocsConfig) -> str:
         """What every page depends on: Postilla (its version and code), MkDocs, the theme,
-        the configuration and the registries. When it changes, every page is built again."""
+        the configuration (as in force: file and overrides) and the registries. When it
+        changes, every page is built again."""
         import material
         import mkdocs
 
@@ -365,6 +366,9 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         config_file = Path(config.config_file_path or "")
         if config_file.is_file():
             parts.append(config_file.read_text("utf-8"))
+        # The addresses in force, which the command line or the environment may set instead
+        # of the file (canonical links, annotation ids and the Annotate button use them).
+        parts += [str(config.site_url), str(config.repo_url), str(config.edit_uri)]
         # The custom_dir (templates and assets), and Postilla's own code: a change to
         # either (a new version, or an edit while developing) renders every page again.
         folders = [Path(config.theme.dirs[0]), Path(__file__).parent]
