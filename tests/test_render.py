@@ -474,7 +474,10 @@ def test_search_document_holds_the_text_and_the_fields_of_the_filters() -> None:
     assert "<script>" not in document and "<b>" not in document
     assert "<p>ISIS* &lt;b&gt;not bold&lt;/b&gt;</p><p>Secondo.</p>" in document
     assert "<p>* Organizzazione vietata in Russia.</p>" in document  # footnotes are searchable
-    assert '<h1 data-pagefind-meta="title">&lt;/title&gt;&lt;script&gt;' in document
+    assert (
+        '<h1 data-pagefind-meta="title[data-title]" data-title="&lt;/title&gt;&lt;script&gt;'
+        in document
+    )
     assert '<span data-pagefind-filter="source">Example &amp; Co</span>' in document
     assert '<span data-pagefind-filter="year">2021</span>' in document
     assert '<div hidden data-pagefind-ignore="index">' in document  # fields, not text
