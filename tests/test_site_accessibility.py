@@ -81,8 +81,8 @@ MATERIAL = (
     ("color-contrast", ".md-tabs__link", "Material's navigation tabs (70% white on indigo)"),
     # The footer's "Made with Material for MkDocs" line: #7f7f7f on #171717, 4.47:1.
     ("color-contrast", ".md-copyright", "Material's footer credit (grey on near-black)"),
-    # Material's search box markup (partials/search.html, kept as it is in Postilla's copy of
-    # the partial) is a div with role="dialog" and no accessible name.
+    # Material's search box (its partials/search.html) is a div with role="dialog" and no
+    # accessible name. Postilla's copy of the partial names it; the plain site still has it.
     ("aria-dialog-name", ".md-search", "Material's search box: role=dialog without a name"),
 )
 
