@@ -165,14 +165,29 @@ def make_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_annotate)
 
     p = commands.add_parser(
-        "eval", help="measure cleaning and metadata against gold labels (NNN.txt + NNN.yml)"
+        "eval",
+        help="measure cleaning and metadata against gold labels (NNN.txt + NNN.yml), per set",
+        description="Each DIR is one labelled set (e.g. tests/fixtures/corpus, "
+        "tests/fixtures/heldout): one table, a row per field and a column per set, then "
+        "each set's articles with a wrong field, with the values expected and found.",
     )
     p.add_argument("folders", nargs="+", type=Path, metavar="DIR")
     p.add_argument(
-        "--peers", action="store_true", help="also run jusText and trafilatura (dev dependencies)"
+        "--peers",
+        action="store_true",
+        help="also run jusText, trafilatura and htmldate on the same text and address",
     )
     p.add_argument(
-        "--worst", type=int, default=5, metavar="N", help="list the N worst articles (default 5)"
+        "--worst",
+        type=int,
+        default=5,
+        metavar="N",
+        help="list the N worst articles of each set with their wrong fields (default 5)",
+    )
+    p.add_argument(
+        "--errors",
+        action="store_true",
+        help="list every article with a wrong field (overrides --worst)",
     )
     p.set_defaults(run=cmd_eval)
 
@@ -524,27 +539,43 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from . import evaluate
 
     status = EXIT_OK
+    names = ["postilla"]
+    if args.peers:
+        names += [n for n in evaluate.PEERS if evaluate.available(n)]
+        missing = [n for n in evaluate.PEERS if n not in names]
+        if missing:
+            print(f"note: not installed: {', '.join(missing)} (pip install -e '.[test]')")
+    sets: list[tuple[str, list[evaluate.GoldCase]]] = []
     for folder in args.folders:
-        cases = evaluate.load_gold(folder)
+        if not folder.is_dir():
+            print(f"error: {folder}: no such folder", file=sys.stderr)
+            status = EXIT_PROBLEMS
+            continue
+        try:
+            cases = evaluate.load_gold(folder)
+        except ValueError as error:
+            print(f"error: {error}", file=sys.stderr)
+            status = EXIT_PROBLEMS
+            continue
         if not cases:
             print(f"error: {folder}: no gold files (NNN.yml next to NNN.txt)", file=sys.stderr)
             status = EXIT_PROBLEMS
             continue
-        names = ["postilla"]
-        if args.peers:
-            names += [n for n in ("justext", "trafilatura") if evaluate.available(n)]
-            missing = {"justext", "trafilatura"} - set(names)
-            if missing:
-                print(
-                    f"note: not installed: {', '.join(sorted(missing))} (pip install -e '.[eval]')"
-                )
-        summaries = [evaluate.evaluate(cases, name) for name in names]
-        print(f"== {folder}")
-        print(evaluate.table(summaries))
-        if args.worst:
-            print(f"\nworst {min(args.worst, len(cases))} for postilla:")
-            print(evaluate.worst(summaries[0], args.worst))
-        print()
+        label = folder.resolve().name or str(folder)
+        taken = {name for name, _ in sets}
+        if label in taken:
+            label = str(folder)
+        sets.append((label, cases))
+    if not sets:
+        return status
+    summaries = [evaluate.evaluate(cases, name, label) for label, cases in sets for name in names]
+    print(evaluate.table(summaries))
+    limit = None if args.errors else args.worst
+    if limit != 0:
+        for summary in summaries:
+            if summary.name == "postilla":
+                print()
+                print(evaluate.errors(summary, limit))
     return status
 
 
