@@ -22,13 +22,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from . import patterns
+from . import dates, patterns, titles
 from .markdown_text import normalise_text
 from .model import CleanedText, LineDecision, LineLabel, RawArticle
 
 REASONS: dict[str, str] = {
     "header": "scraper header line (date and URL)",
     "headline": "the headline",
+    "not-headline": "above the headline: a site, section or navigation line",
+    "above-headline": "above the headline: the page's chrome, not the article",
+    "kept-prose": "kept: the only text of the page (cleaning found nothing else)",
     "repeated": "repeats an earlier line",
     "timestamp": "publication timestamp",
     "repeated-timestamp": "repeats the publication timestamp",
@@ -94,11 +97,14 @@ class _State:
     seen: dict[str, int] = field(default_factory=dict)
 
 
-def clean(raw: RawArticle, site_boilerplate: frozenset[str] = frozenset()) -> CleanedText:
+def clean(
+    raw: RawArticle, site_boilerplate: frozenset[str] = frozenset(), url: str | None = None
+) -> CleanedText:
     """Every line's decision and the repaired body of one raw article.
 
     `site_boilerplate` holds `line_key`s of lines that recur across many articles of
-    the same source (computed by the importer from the whole archive).
+    the same source (computed by the importer from the whole archive). `url` is the
+    page's address when its header gives none: evidence for the headline (`titles`).
     """
     header_number = raw.body_start if raw.header else None
     blocks = blocks_of(raw.text, skip=header_number)
@@ -107,7 +113,11 @@ def clean(raw: RawArticle, site_boilerplate: frozenset[str] = frozenset()) -> Cl
         header_text = normalise_text(raw.text.split("\n")[header_number - 1])
         decisions.append(_decide(header_number, header_text, "header", "header"))
     body_blocks: list[Block] = []
-    for block, (label, rule, reason) in zip(blocks, classify(blocks, site_boilerplate)):
+    labels = classify(blocks, site_boilerplate)
+    page_url = (raw.header.url if raw.header else None) or url
+    labels = rechoose_headline(blocks, labels, page_url, site_boilerplate)
+    labels = keep_something(blocks, labels)
+    for block, (label, rule, reason) in zip(blocks, labels):
         decisions += [
             LineDecision(n, line, label, rule, reason)
             for n, line in zip(block.numbers, block.lines)
@@ -185,10 +195,13 @@ def blocks_of(text: str, skip: int | None = None) -> list[Block]:
 
 
 def classify(
-    blocks: list[Block], site_boilerplate: frozenset[str] = frozenset()
+    blocks: list[Block],
+    site_boilerplate: frozenset[str] = frozenset(),
+    state: _State | None = None,
 ) -> list[tuple[LineLabel, str, str]]:
-    """(label, rule id, reason) for each block, reading the page top to bottom."""
-    state = _State()
+    """(label, rule id, reason) for each block, reading the page top to bottom (from
+    `state`: what was seen above the first block)."""
+    state = state or _State()
     out = []
     for index, block in enumerate(blocks):
         following = [b.text for b in blocks[index + 1 : index + 1 + LOOKAHEAD]]
@@ -204,6 +217,61 @@ def classify(
             state.furniture_run += 1
         out.append((label, rule, reason))
     return out
+
+
+def rechoose_headline(
+    blocks: list[Block],
+    labels: list[tuple[LineLabel, str, str]],
+    url: str | None,
+    site_boilerplate: frozenset[str] = frozenset(),
+) -> list[tuple[LineLabel, str, str]]:
+    """`labels` with the headline chosen again by evidence (`titles.choose`): the line
+    top-to-bottom reading took for it may be a site phrase, and the real one may have been
+    taken for a label, for the body, or for what follows the article's end (a page whose
+    chrome looked like text above the headline). The article starts at its headline: when
+    the chosen one stands where the first reading thought the article had ended, the page
+    is read again from the headline down, and the text above it was the page's chrome
+    (its dates and bylines stay evidence)."""
+    texts = [b.text for b in blocks]
+    chosen, _ = titles.choose(
+        texts, [(label, rule) for label, rule, _ in labels], [line_key(t) for t in texts], url
+    )
+    out = list(labels)
+    for index, (_, rule, _) in enumerate(labels):
+        if rule == "headline" and index != chosen:
+            out[index] = ("junk", "not-headline", REASONS["not-headline"])
+    if chosen is None or labels[chosen][1] == "headline":
+        return out
+    out[chosen] = ("title", "headline", REASONS["headline"])
+    if labels[chosen][1] == "after-end":
+        for index in range(chosen):
+            if out[index][0] == "body":
+                out[index] = ("junk", "above-headline", REASONS["above-headline"])
+        state = _State(seen_title=True, seen={line_key(texts[chosen]): blocks[chosen].numbers[0]})
+        out[chosen + 1 :] = classify(blocks[chosen + 1 :], site_boilerplate, state)
+    return out
+
+
+# Rules that may have removed the only text a short page has: when nothing else is left,
+# their paragraphs of prose are the article (a teaser that is all the page kept, a short
+# article that looked like a bio or furniture). Boilerplate named by a pattern never is.
+SOFT_RULES = {"teaser", "furniture", "after-byline", "after-end", "list-item", "above-headline"}
+
+
+def keep_something(
+    blocks: list[Block], labels: list[tuple[LineLabel, str, str]]
+) -> list[tuple[LineLabel, str, str]]:
+    """`labels`, or, when they keep no body, the same with the prose that softer rules
+    removed kept as body: a real article is imported with what it has, never refused
+    while it has a paragraph a reader would call text."""
+    if any(label == "body" for label, _, _ in labels):
+        return labels
+    return [
+        ("body", "kept-prose", REASONS["kept-prose"])
+        if rule in SOFT_RULES and is_prose(block.text)
+        else (label, rule, reason)
+        for block, (label, rule, reason) in zip(blocks, labels)
+    ]
 
 
 def classify_block(
@@ -301,12 +369,9 @@ def boilerplate_rule(text: str, words: int | None = None) -> patterns.Boilerplat
 
 
 def is_timestamp(text: str) -> bool:
-    """True if the whole line is a date or date and time (which has a digit)."""
-    return (
-        len(text) < 80
-        and _DIGIT.search(text) is not None
-        and any(p.match(text) for p in patterns.TIMESTAMPS)
-    )
+    """A publication or update stamp: a date (with a digit) and little else, in any of the
+    forms `dates` reads ("Pubblicato il 2 Dicembre 2017 - 16:40", "7 giugno 2022 • 18:30")."""
+    return _DIGIT.search(text) is not None and dates.is_date_line(text)
 
 
 def looks_like_headline(text: str) -> bool:

@@ -519,7 +519,7 @@ def explain(paths: list[Path], url: str | None) -> int:
                 print(f"error: {problem}", file=sys.stderr)
             status = EXIT_PROBLEMS
             continue
-        cleaned = clean(raw)
+        cleaned = clean(raw, url=url)
         metadata = extract(raw, cleaned, url=url)
         print(f"== {archive.display_path(path)} ({raw.encoding})")
         for d in cleaned.decisions:

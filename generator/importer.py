@@ -187,7 +187,7 @@ Job = tuple[RawArticle, frozenset[str], str | None]
 def clean_and_describe(job: Job) -> tuple[CleanedText, Metadata]:
     """Cleaning and metadata of one raw file: the pure, CPU-bound part of an import."""
     raw, boilerplate, url = job
-    cleaned = clean(raw, boilerplate)
+    cleaned = clean(raw, boilerplate, url)
     return cleaned, extract(raw, cleaned, url=url)
 
 
@@ -292,7 +292,7 @@ def reclean(content: Path) -> list[Outcome]:
         except ContentError as exc:
             outcomes += [Outcome(shown, "error", old.id, str(p)) for p in exc.problems]
             continue
-        cleaned = clean(raw, boilerplate.get(url_domain(old.url), frozenset()))
+        cleaned = clean(raw, boilerplate.get(url_domain(old.url), frozenset()), old.url)
         metadata = extract(raw, cleaned, url=old.url)
         new = build_article(raw, cleaned, metadata, old.id, sources, old.imported)
         new = replace(new, raw=old.raw, raw_name=old.raw_name)

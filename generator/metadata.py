@@ -12,7 +12,7 @@ import re
 from datetime import date as Date
 from functools import lru_cache
 
-from . import patterns
+from . import dates, patterns
 from .ingest import url_domain
 from .model import CleanedText, Metadata, RawArticle
 
@@ -36,10 +36,10 @@ def extract(raw: RawArticle, cleaned: CleanedText, url: str | None = None) -> Me
         title, title_source = glued[0], "headline"
     else:
         title, title_source = derive_title(cleaned.paragraphs), "derived"
-    found_date, date_source, published = find_date(raw, cleaned)
+    article_url = (raw.header.url if raw.header else None) or url
+    found_date, date_source, published = find_date(raw, cleaned, article_url)
     if glued and glued[1] and (found_date is None or glued[1].startswith(found_date)):
         found_date, date_source = glued[1], "headline date"
-    article_url = (raw.header.url if raw.header else None) or url
     place, agency = dateline_parts(cleaned.paragraphs)
     return Metadata(
         title=title,
@@ -110,22 +110,54 @@ def find_description(cleaned: CleanedText) -> str | None:
     return None
 
 
-def find_date(raw: RawArticle, cleaned: CleanedText) -> tuple[str | None, str | None, str | None]:
-    """(date, where it came from, full published timestamp) for one article."""
+def find_date(
+    raw: RawArticle, cleaned: CleanedText, url: str | None = None
+) -> tuple[str | None, str | None, str | None]:
+    """(date, where it came from, full published timestamp) for one article: the most
+    trusted date the page states (`dates`), else a dateline day in the header's month,
+    else the header's date, else the date in the page address's path (``url``)."""
     header_date = raw.header.date if raw.header else None
-    for decision in cleaned.decisions:
-        if decision.rule != "timestamp":
-            continue
-        parsed = parse_timestamp(decision.text)
-        if parsed and _agrees(parsed[0], header_date):
-            return parsed[0], "timestamp", parsed[1]
+    chosen = dates.best(date_candidates(cleaned), header_date)
+    if chosen is not None:
+        return chosen.value, chosen.role, chosen.published
     if cleaned.paragraphs:
         dateline = parse_dateline(cleaned.paragraphs[0], header_date)
         if dateline:
             return dateline, "dateline", None
     if header_date:
         return header_date, "header", None
+    from_url = dates.url_date(url)
+    if from_url:
+        return from_url, "url", None
     return None, None, None
+
+
+def date_candidates(cleaned: CleanedText) -> list[dates.Candidate]:
+    """Every date the page may state as its publication date, in the role of its line:
+    stamps and bylines wherever cleaning found them; other short lines above the body;
+    below the body, only lines that say they give the publication; in the body, only a
+    dateline at its start (a date in the story is an event, not the publication)."""
+    body = [i for i, d in enumerate(cleaned.decisions) if d.label == "body"]
+    first_body, last_body = (body[0], body[-1]) if body else (len(cleaned.decisions), -1)
+    found: list[dates.Candidate] = []
+    for index, decision in enumerate(cleaned.decisions):
+        role = DATE_ROLES.get(decision.rule)
+        if role is None and decision.label in ("junk", "title"):
+            if index < first_body and len(decision.text) <= dates.patterns.DATE_LINE_MAX_CHARS:
+                role = "byline"
+            elif index > last_body and dates.patterns.PUBLISHED_CUES.search(decision.text):
+                role = "published"
+        if role is not None:
+            found += dates.candidates_in_line(decision.number, decision.text, role)
+        elif index == first_body:
+            dateline = dates.dateline_candidate(decision.number, decision.text)
+            if dateline is not None:
+                found.append(dateline)
+    return found
+
+
+# The role of a date in a line, by the cleaning rule that recognised the line.
+DATE_ROLES = {"timestamp": "timestamp", "byline": "byline", "repeated-timestamp": "timestamp"}
 
 
 def _agrees(day: str, header_date: str | None) -> bool:

@@ -207,6 +207,97 @@ TIMESTAMPS: tuple[re.Pattern[str], ...] = tuple(
         r"^(?:pubblicato|published|aggiornato|updated)?:?\s*(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4})(?:,?\s*(?:alle|ore|at|-)?\s*(?P<H>\d{1,2})[:.](?P<M>\d{2}))?$",
     )
 )
+# --- headlines as evidence (generator/titles.py) -------------------------------------
+
+# Phrases of a site's chrome, never a headline (Italian and English): navigation,
+# subscription and account prompts, the masthead's legal lines, widgets' headings.
+SITE_PHRASES = re.compile(
+    r"\b(?:skip to (?:main )?content|vai al contenuto|salta al contenuto|torna (?:alla|all[’'])?\s*home|"
+    r"back to (?:the )?home|home ?page|menu|altre sezioni|in evidenza|ultime notizie|ultim'ora|"
+    r"più lett[ie]|most read|trending|esclusive per gli abbonati|abbonati|subscribe|sign in|"
+    r"log ?in|accedi|registrati|newsletter|seguici|follow us|cookie|privacy|"
+    r"direttore responsabile|registrazione (?:del )?tribunale|testata giornalistica|"
+    r"partita iva|p\.? ?iva|agenzia di stampa|audience|audiweb|sommario|logo|"
+    r"leggi anche|read more|related|correlati|video del giorno|edizione digitale|"
+    r"sfoglia il giornale|la tv per|la televisione svizzera|tutti i diritti|all rights reserved)\b",
+    re.IGNORECASE,
+)
+# Lines that start like a list item, a credit or a caption: not a headline.
+NOT_HEADLINE_START = re.compile(
+    r"^(?:[•·▪►*>]|[-–—]\s|\(?(?:foto|photo|credit|©)\b)", re.IGNORECASE
+)
+# Words of an address's slug that are not the headline's: ids, page kinds, formats.
+SLUG_NOISE = re.compile(
+    r"[a-z]*\d+[a-z\d]*|amp|index|news|notizie|articolo|article|story|pagina|html?"
+)
+
+# --- dates as evidence (generator/dates.py) -----------------------------------------
+
+_MONTH_WORD = rf"(?P<m>{_MONTH_NAMES})\.?(?![^\W\d_])"
+_FULL_MONTHS = "|".join(
+    sorted(
+        (name for name in MONTHS if len(name) > 4 or name in ("may", "mai")), key=len, reverse=True
+    )
+)
+_TIME = r"(?:,?\s*(?:alle|ore|at|h|-|–|—|•|\||,)?\s*(?P<H>\d{1,2})[:.](?P<M>\d{2})(?::(?P<S>\d{2}))?\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?(?:\s*(?P<tz>Z|[+-]\d{2}:?\d{2}))?)?"
+_WEEKDAY = rf"(?:(?:{WEEKDAYS}),?\s+)?"
+# A date written anywhere in a line, most precise form first: the grammar every date of a
+# page is read with. Named groups: y, m (number or name), d (absent: a month), H, M, S, tz.
+DATE_EXPRESSIONS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        # 2021-10-24, 2021-10-24T22:48:00+02:00
+        r"(?<!\d)(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?:[T ](?P<H>\d{2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?\s*(?P<tz>Z|[+-]\d{2}:?\d{2})?)?(?!\d)",
+        # lunedì 3 marzo 2018, 3 mar. 2018 - 09:15, 1° giugno 2020
+        rf"(?<![\w]){_WEEKDAY}(?P<d>\d{{1,2}})(?:°|º|st|nd|rd|th)?\s+(?:de\s+)?{_MONTH_WORD},?\s+(?P<y>\d{{4}})(?!\d){_TIME}",
+        # March 3, 2018 (at 9:15 AM)
+        rf"(?<![\w]){_WEEKDAY}{_MONTH_WORD}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})(?!\d){_TIME}",
+        # 03/03/2018, 3.3.2018 - 09:15
+        rf"(?<![\d./-])(?P<d>\d{{1,2}})[./-](?P<m>\d{{1,2}})[./-](?P<y>\d{{4}})(?![\d./-]){_TIME}",
+        # 2018/03/03
+        r"(?<![\d/])(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})(?![\d/])",
+        # marzo 2018: a month, full names only ("mar 2018" could be anything)
+        rf"(?<![\w])(?P<m>{_FULL_MONTHS})\s+(?P<y>\d{{4}})(?!\d)",
+    )
+)
+# A line that says it gives the publication date, and one that gives an update.
+PUBLISHED_CUES = re.compile(
+    r"\b(?:pubblicat[oa]|published|posted|edizione del|data di pubblicazione|"
+    r"first published|uscit[oa] il|in edicola)\b",
+    re.IGNORECASE,
+)
+UPDATE_CUES = re.compile(
+    r"\b(?:aggiornat[oa]|aggiornamento|updated|ultima modifica|modificat[oa]|last modified|"
+    r"rev\.)",
+    re.IGNORECASE,
+)
+# What may stand in a date line besides the date: cue words, weekdays, time words, an age
+# ("6 mesi fa"), reading time, separators. A line with more other words is not a stamp.
+DATE_LINE_FILLER = re.compile(
+    rf"\b(?:questo contenuto è stato|pubblicat[oa]|aggiornat[oa]|published|updated|posted|"
+    rf"data di pubblicazione|ultima modifica|last updated|edizione|del|dell|il|on|at|alle|"
+    rf"ore|h|am|pm|a\.m|p\.m|utc|gmt|cet|cest|ora|oltre|più|di|mesi|mese|anni|anno|giorni|"
+    rf"fa|ago|min|minuti|lettura|read|tempo|{WEEKDAYS})\b",
+    re.IGNORECASE,
+)
+DATE_LINE_MAX_CHARS = 100
+DATE_LINE_MAX_OTHER_WORDS = 1
+# A dateline's date: within this many characters of the body's start, after a place of at
+# most this many words and a comma ("Torino, 2 maggio 2018 –", "(ANSA) - ROMA, 9 OTT").
+DATELINE_REACH = 70
+DATELINE_PLACE = re.compile(r"^(?:\([^)]{2,30}\)\s*[-–—]\s*)?[A-ZÀ-Ý][\w'’ .-]{1,40},\s*$")
+DATELINE_AFTER = re.compile(r"^\s*(?:\([^)]{2,30}\)\s*)?[-–—:,(]")
+# Dates in a page address's path, most precise first (a year alone says too little).
+URL_DATES: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(p)
+    for p in (
+        r"/(?P<y>(?:19|20)\d{2})/(?P<m>0?[1-9]|1[0-2])/(?P<d>0?[1-9]|[12]\d|3[01])(?:/|$)",
+        r"/(?P<y>(?:19|20)\d{2})(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?:[/_-]|$)",
+        r"[/_-](?P<y>(?:19|20)\d{2})-(?P<m>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12]\d|3[01])(?:[/_.-]|$)",
+        r"/(?P<y>(?:19|20)\d{2})/(?P<m>0?[1-9]|1[0-2])(?:/|$)",
+    )
+)
+
 # Words that mark a timestamp as an update rather than the publication.
 UPDATE_WORDS = re.compile(r"^(aggiornato|updated|ultima modifica|last updated)", re.IGNORECASE)
 

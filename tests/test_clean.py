@@ -322,9 +322,15 @@ def test_file_with_only_boilerplate_has_no_paragraphs():
         ("24.10.2021", True),
         ("24/10/2021 - 22:48", True),
         ("Published: 24 October 2021 at 10:30", True),
+        ("2021-10-24", True),  # a date alone on its line is a stamp
+        ("Questo contenuto è stato pubblicato il 3 marzo 2018 - 09:15", True),
+        ("Pubblicato il 2 Dicembre 2017 - 16:40 OLTRE 6 MESI FA", True),
+        ("7 giugno 2022 • 18:30", True),
+        ("Edizione del 9 gennaio 2020", True),
+        ("Aggiornato il 4 marzo 2018 alle 10:00", True),  # a stamp (never the publication)
         ("24 ottobre", False),
-        ("2021-10-24", False),
         ("Il 24 ottobre 2021 è successo qualcosa", False),
+        ("Roma, 24 ottobre 2021 - Il governo ha deciso di rinviare il voto", False),
     ],
 )
 def test_is_timestamp(text, expected):

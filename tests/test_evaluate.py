@@ -69,6 +69,27 @@ def test_quality_does_not_fall_below_the_floors(name: str) -> None:
     )
 
 
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_labelled_set_format(name: str) -> None:
+    """Every gold file labels every non-empty line of its text, in order, with H/T/M/B/X,
+    and its entities' mentions occur in its body lines."""
+    problems = []
+    for case in evaluate.load_gold(FIXTURES / name):
+        text = case.data.decode("utf-8-sig").replace("\r\n", "\n")
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        if [t for _, t in case.lines] != lines:
+            problems.append(f"{case.name}: its lines differ from the text's")
+        problems += [f"{case.name}: label {lab!r}" for lab, _ in case.lines if lab not in "HTMBX"]
+        body = " ".join(case.body_lines)
+        problems += [
+            f"{case.name}: mention {m!r} not in a body line"
+            for e in case.entities
+            for m in e.get("mentions", ())
+            if m not in body
+        ]
+    assert not problems, "\n".join(problems)
+
+
 def test_the_corpus_includes_the_seeds() -> None:
     names = {case.name for case in evaluate.load_gold(CORPUS)}
     assert {"seed-000", "seed-001"} <= names and len(names) == 18

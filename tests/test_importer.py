@@ -139,24 +139,32 @@ def test_mixed_languages_keep_every_paragraph(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("header", "date", "url"),
+    ("header", "date", "source", "url"),
     [
-        (" date 2021-10-24", "2021-10-24", None),
+        (" date 2021-10-24", "2021-10-24", "header", None),
+        # The text states no date: the address's path does, and the article says so.
         (
             " date https://www.example.org/2021/10/24/a",
-            None,
+            "2021-10-24",
+            "url",
             "https://www.example.org/2021/10/24/a",
         ),
-        (" date 2021 https://www.example.org/b", "2021", "https://www.example.org/b"),
+        (" date 2021 https://www.example.org/b", "2021", "header", "https://www.example.org/b"),
+        # The header's year wins over the address (the text's evidence comes first).
+        (" date 2020 https://www.example.org/2021/10/24/c", "2020", "header", None),
     ],
 )
-def test_partial_headers(tmp_path: Path, header: str, date: str | None, url: str | None) -> None:
+def test_partial_headers(
+    tmp_path: Path, header: str, date: str | None, source: str | None, url: str | None
+) -> None:
     content = empty_content(tmp_path)
     raw = tmp_path / "partial.txt"
     raw.write_text(f"{header}\n\nTitolo di prova del giornale\n\n{BODY}\n", "utf-8")
     assert main(["import", str(raw), "--content", str(content)]) == 0
     article = only_article(content)
-    assert (article.date, article.url) == (date, url)  # a date is never taken from the URL
+    assert (article.date, article.date_source) == (date, source)
+    if url:
+        assert article.url == url
     assert article.paragraphs == (BODY,)
 
 

@@ -1,0 +1,172 @@
+"""The headline, chosen by evidence among the lines that could be it.
+
+Reading a page top to bottom, cleaning takes the first short line above the body as the
+headline. On pages from outlets it has never seen, that line is often something else: a
+navigation or site phrase ("Esclusive per gli abbonati", "Altre sezioni", "Agenzia di
+Stampa …"), a widget's heading, a section label. So once every line has a label, the
+headline is chosen again among the candidates, the lines above the body and the first
+lines of the body that are shaped like a headline, by evidence:
+
+- **the page address**: the words of its slug (``/la-serie-a-del-mondo-parallelo-vol-5``)
+  are usually the headline's words; the share of them a candidate has is the strongest
+  signal there is;
+- **site and navigation phrases** (data: `patterns.SITE_PHRASES`, Italian and English) and
+  short lines naming the outlet are never a headline;
+- **shape**: a headline has a few words to a couple of dozen, is not a bullet, a byline or
+  a date, and does not end like a sentence;
+- **repetition**: pages often print the headline twice;
+- **position**: the line cleaning chose keeps a small advantage, so without other
+  evidence nothing changes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from slugify import slugify
+
+from . import dates, patterns
+
+SLUG_MIN_WORDS = 3  # a slug with fewer words ("/notizia/12345") says nothing
+CANDIDATE_MAX_WORDS = 40
+CANDIDATE_MAX_CHARS = 300
+BODY_REACH = 8  # blocks past the body's start that may still be the headline (after a widget)
+MIN_SCORE = 0.5  # below this, the page has no headline
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A candidate line and why it scored what it did (for ``import --explain``)."""
+
+    index: int
+    text: str
+    score: float
+    evidence: tuple[str, ...]
+
+
+def slug_words(url: str | None) -> frozenset[str]:
+    """The words of the last meaningful segment of the address's path, ASCII, lowercase:
+    no ids, no numbers, no extensions (``…/ucciso-un-45enne-ooztrte4`` → ucciso, 45enne)."""
+    if not url:
+        return frozenset()
+    segments = [s for s in urlsplit(url).path.split("/") if s]
+    for segment in reversed(segments):
+        segment = re.sub(r"\.(s?html?|php|aspx?|cms)$", "", segment, flags=re.IGNORECASE)
+        words = [w for w in re.split(r"[-_+.]+", segment.lower()) if w]
+        words = [w for w in words if not w.isdigit() and not patterns.SLUG_NOISE.fullmatch(w)]
+        if len(words) >= SLUG_MIN_WORDS:
+            return frozenset(words)
+    return frozenset()
+
+
+def ascii_words(text: str) -> set[str]:
+    return set(slugify(text, separator=" ").split())
+
+
+def outlet_names(url: str | None) -> frozenset[str]:
+    """The outlet's name as its address spells it (``www.lagazzettadelmezzogiorno.it`` →
+    lagazzettadelmezzogiorno; ``tg24.sky.it`` → sky, tg24)."""
+    if not url:
+        return frozenset()
+    host = (urlsplit(url).hostname or "").lower()
+    labels = [p for p in host.split(".")[:-1] if p not in ("www", "m", "amp", "it", "com", "co")]
+    return frozenset(labels)
+
+
+def score_candidate(
+    text: str, slug: frozenset[str], outlet: frozenset[str], chosen: bool, repeated: bool
+) -> tuple[float, tuple[str, ...]]:
+    """How much a line looks like this page's headline, with the evidence."""
+    evidence = []
+    score = 0.0
+    words = _WORD.findall(text)
+    if chosen:
+        score += 1.0
+        evidence.append("first headline-like line (+1)")
+    if slug:
+        found = ascii_words(text)
+        share = len(found & slug) / len(slug)
+        if share:
+            score += 4 * share
+            evidence.append(f"{share:.0%} of the address's words (+{4 * share:.1f})")
+        elif len(words) >= 3:
+            score -= 0.5
+            evidence.append("none of the address's words (-0.5)")
+    if len(words) <= 3:
+        score -= 1.0
+        evidence.append("three words or fewer (-1)")
+    elif len(words) <= 25:
+        score += 0.5
+        evidence.append("headline length (+0.5)")
+    if patterns.SITE_PHRASES.search(text):
+        score -= 4
+        evidence.append("a site or navigation phrase (-4)")
+    lowered = {w.lower() for w in words}
+    if outlet & lowered and len(words) <= 6:
+        score -= 3
+        evidence.append("names the outlet (-3)")
+    if repeated:
+        score += 0.5
+        evidence.append("printed again further down (+0.5)")
+    return score, tuple(evidence)
+
+
+def is_candidate(text: str) -> bool:
+    """A line that could be a headline at all."""
+    words = len(_WORD.findall(text))
+    return (
+        2 <= words <= CANDIDATE_MAX_WORDS
+        and len(text) <= CANDIDATE_MAX_CHARS
+        and not patterns.NOT_HEADLINE_START.match(text)
+        and not re.search(r"[.:;,]$", text.rstrip("”\"»’'"))
+        and not dates.is_date_line(text)
+        and not patterns.BYLINE.match(text)
+    )
+
+
+def choose(
+    texts: list[str],
+    labels: list[tuple[str, str]],
+    keys: list[str],
+    url: str | None,
+) -> tuple[int | None, list[Scored]]:
+    """The index of the headline among `texts` (the page's blocks, with their labels
+    (label, rule) and `line_key`s), or None; and every candidate's score."""
+    body = [i for i, (label, _) in enumerate(labels) if label == "body"]
+    first_body = body[0] if body else len(texts)
+    slug, outlet = slug_words(url), outlet_names(url)
+    scored = []
+    for index, text in enumerate(texts[: first_body + BODY_REACH]):
+        label, rule = labels[index]
+        if rule not in CANDIDATE_RULES or not is_candidate(text):
+            continue
+        repeated = keys[index] in keys[index + 1 :]
+        score, evidence = score_candidate(text, slug, outlet, rule == "headline", repeated)
+        if index > first_body:
+            penalty = 0.5 if index - first_body <= 2 else 1.0
+            score -= penalty
+            evidence += (f"below the body's first paragraph (-{penalty})",)
+        elif label == "body":
+            score -= 0.5
+            evidence += ("the body's first paragraph (-0.5)",)
+        scored.append(Scored(index, text, score, evidence))
+    if not scored:
+        return None, []
+    best = max(scored, key=lambda s: (s.score, -s.index))
+    return (best.index if best.score >= MIN_SCORE else None), scored
+
+
+# Rules of lines above the body that may have been a headline taken for something else.
+CANDIDATE_RULES = {
+    "headline",
+    "kicker",
+    "short-line",
+    "body",
+    "repeated",
+    "not-headline",
+    "after-end",
+}
