@@ -66,6 +66,7 @@ _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _SENTENCE_END = re.compile(r"[.!?…:;\"”»)\]]$")
 _WRAP_CONTINUES = re.compile(r"^[\"“«'‘(]?[a-zà-öø-ÿ]")
 _BULLET = re.compile(r"^[-–—•·*▪►>]+$")
+_BULLETED = re.compile(r"^[•·▪►]\s*\S")  # a menu's or a list's item (not a dash: dialogue)
 # A full stop glued to the next sentence: "terroristi.A quanto", "operativi.Tuttavia".
 _GLUE_POINT = re.compile(r"(?<=[^\W\d_])[.!?]+[\"”»]?(?=\*?[A-ZÀ-ÖØ-Þ][\w\s'’])")
 _WORD_BEFORE = re.compile(r"[\w'’-]*\w$")
@@ -113,9 +114,10 @@ def clean(
         header_text = normalise_text(raw.text.split("\n")[header_number - 1])
         decisions.append(_decide(header_number, header_text, "header", "header"))
     body_blocks: list[Block] = []
-    labels = classify(blocks, site_boilerplate)
+    keys = [line_key(b.text) for b in blocks]
+    labels = classify(blocks, site_boilerplate, keys=keys)
     page_url = (raw.header.url if raw.header else None) or url
-    labels = rechoose_headline(blocks, labels, page_url, site_boilerplate)
+    labels = rechoose_headline(blocks, labels, page_url, site_boilerplate, keys)
     labels = keep_something(blocks, labels)
     for block, (label, rule, reason) in zip(blocks, labels):
         decisions += [
@@ -198,14 +200,16 @@ def classify(
     blocks: list[Block],
     site_boilerplate: frozenset[str] = frozenset(),
     state: _State | None = None,
+    keys: list[str] | None = None,
 ) -> list[tuple[LineLabel, str, str]]:
     """(label, rule id, reason) for each block, reading the page top to bottom (from
-    `state`: what was seen above the first block)."""
+    `state`: what was seen above the first block; `keys`: the blocks' `line_key`s)."""
     state = state or _State()
+    keys = keys if keys is not None else [line_key(b.text) for b in blocks]
     out = []
     for index, block in enumerate(blocks):
         following = [b.text for b in blocks[index + 1 : index + 1 + LOOKAHEAD]]
-        key = line_key(block.text)
+        key = keys[index]
         label, rule = classify_block(block.text, following, state, site_boilerplate, key)
         reason = REASONS[rule]
         if rule == "repeated":
@@ -224,6 +228,7 @@ def rechoose_headline(
     labels: list[tuple[LineLabel, str, str]],
     url: str | None,
     site_boilerplate: frozenset[str] = frozenset(),
+    keys: list[str] | None = None,
 ) -> list[tuple[LineLabel, str, str]]:
     """`labels` with the headline chosen again by evidence (`titles.choose`): the line
     top-to-bottom reading took for it may be a site phrase, and the real one may have been
@@ -233,8 +238,13 @@ def rechoose_headline(
     is read again from the headline down, and the text above it was the page's chrome
     (its dates and bylines stay evidence)."""
     texts = [b.text for b in blocks]
+    keys = keys if keys is not None else [line_key(t) for t in texts]
     chosen, _ = titles.choose(
-        texts, [(label, rule) for label, rule, _ in labels], [line_key(t) for t in texts], url
+        texts,
+        [(label, rule) for label, rule, _ in labels],
+        keys,
+        is_prose,
+        url,
     )
     out = list(labels)
     for index, (_, rule, _) in enumerate(labels):
@@ -248,7 +258,9 @@ def rechoose_headline(
             if out[index][0] == "body":
                 out[index] = ("junk", "above-headline", REASONS["above-headline"])
         state = _State(seen_title=True, seen={line_key(texts[chosen]): blocks[chosen].numbers[0]})
-        out[chosen + 1 :] = classify(blocks[chosen + 1 :], site_boilerplate, state)
+        out[chosen + 1 :] = classify(
+            blocks[chosen + 1 :], site_boilerplate, state, keys[chosen + 1 :]
+        )
     return out
 
 
@@ -305,9 +317,11 @@ def classify_block(
         if rule.ends_article and state.seen_body:
             state.ended = True
         return "junk", rule.id
-    if after_bullet and words <= LIST_ITEM_MAX_WORDS:
+    if words <= LIST_ITEM_MAX_WORDS and (
+        after_bullet or (_BULLETED.match(text) and not is_prose(text))
+    ):
         return "junk", "list-item"
-    if is_byline(text, state):
+    if is_byline(text, state, following):
         if state.seen_body and any(_ends_article(line) for line in following[: BIO_MAX_BLOCKS + 1]):
             state.closing_byline = True  # what follows, up to the comment form, is a bio
         return "meta", "byline"
@@ -344,15 +358,31 @@ def _ends_article(text: str) -> bool:
     return bool(rule and rule.ends_article)
 
 
-def is_byline(text: str, state: _State) -> bool:
+def is_byline(text: str, state: _State, following: list[str] | None = None) -> bool:
     """A byline: ``di Name``/``By Name``, an editor's initials (``FR``, ``Ihr``, ``L.M.``),
     or a bare name between the headline and the body."""
-    if patterns.BYLINE.match(text):
+    if patterns.BYLINE.match(text) or patterns.NEWSROOM_BYLINE.match(text):
         return True
     if patterns.INITIALS.match(text) and text.casefold() not in patterns.ALL_STOPWORDS:
         return True
+    if dated_byline_name(text):
+        return True
     near_headline = state.seen_title and state.body_blocks <= 1  # after a standfirst too
-    return near_headline and bool(patterns.NAME_LINE.match(text))
+    closing = state.seen_body and state.body_blocks >= 2 and not following
+    return (near_headline or closing) and bool(patterns.NAME_LINE.match(text))
+
+
+def dated_byline_name(text: str) -> str | None:
+    """The name of a byline that carries the date: "Antonio Rapisarda 06 giugno 2022",
+    "Mario Rossi, La Stampa, 4 settembre 2020" (a name, maybe an outlet, a date)."""
+    if len(text) > patterns.DATE_LINE_MAX_CHARS:
+        return None
+    expressions = dates.find_expressions(text)
+    if not expressions:
+        return None
+    before = text[: expressions[0].start].strip(" ,;-–—|•")
+    name = before.split(",")[0].strip()
+    return name if patterns.NAME_LINE.match(name) else None
 
 
 def boilerplate_rule(text: str, words: int | None = None) -> patterns.BoilerplateRule | None:

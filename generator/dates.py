@@ -28,9 +28,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date as Date
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from . import patterns
+
+_DIGIT = re.compile(r"\d")
 
 # Roles of the line a date is in, most trusted first. A date in a line that says it is
 # the publication ("Pubblicato il …") beats a bare timestamp line, which beats a date in
@@ -51,6 +54,7 @@ class Expression:
     published: str | None  # ISO datetime with offset, when the line gives time and zone
     start: int
     end: int
+    timed: bool = False  # the expression gives a time of day too
 
 
 @dataclass(frozen=True)
@@ -80,9 +84,16 @@ def _iso_day(year: int, month: int | None, day: int | None) -> str | None:
         return None
 
 
-def find_expressions(text: str) -> list[Expression]:
+def find_expressions(text: str) -> tuple[Expression, ...]:
     """Every date expression in `text`, in order, without overlaps (the most precise
     grammar rule wins where two would read the same words)."""
+    if not _DIGIT.search(text):
+        return ()  # every date expression has a digit
+    return _find_expressions(text)
+
+
+@lru_cache(maxsize=4096)  # cleaning and metadata ask about the same lines
+def _find_expressions(text: str) -> tuple[Expression, ...]:
     found: list[Expression] = []
     taken: list[tuple[int, int]] = []
     for pattern in patterns.DATE_EXPRESSIONS:
@@ -96,9 +107,12 @@ def find_expressions(text: str) -> list[Expression]:
             )
             if value is None:
                 continue
-            found.append(Expression(value, _published(value, groups), match.start(), match.end()))
+            timed = bool(groups.get("H"))
+            found.append(
+                Expression(value, _published(value, groups), match.start(), match.end(), timed)
+            )
             taken.append((match.start(), match.end()))
-    return sorted(found, key=lambda e: e.start)
+    return tuple(sorted(found, key=lambda e: e.start))
 
 
 def _published(day: str, groups: dict[str, str | None]) -> str | None:
@@ -111,11 +125,19 @@ def _published(day: str, groups: dict[str, str | None]) -> str | None:
 
 
 def is_update(text: str) -> bool:
-    """A line that gives an update, not the publication ("Aggiornato il …", "Last updated")."""
-    return bool(patterns.UPDATE_CUES.search(text)) and not patterns.PUBLISHED_CUES.search(text)
+    """A line that gives an update, not the publication: an update cue ("Aggiornato il",
+    "Last updated") before its first date, and no publication cue. ("24 dicembre 2021 •
+    07:00 Aggiornato, 24 dicembre 2021 • 14:46" gives the publication first.)"""
+    if patterns.PUBLISHED_CUES.search(text):
+        return False
+    cue = patterns.UPDATE_CUES.search(text)
+    if cue is None:
+        return False
+    expressions = find_expressions(text)
+    return not expressions or cue.start() < expressions[0].start
 
 
-def date_line_rest(text: str, expressions: list[Expression]) -> list[str]:
+def date_line_rest(text: str, expressions: tuple[Expression, ...]) -> list[str]:
     """The words of a line besides its dates, times and the words that go with a date
     ("pubblicato il", "ore", weekdays, "6 mesi fa"): what tells a date line from prose."""
     for expression in reversed(expressions):
@@ -126,14 +148,20 @@ def date_line_rest(text: str, expressions: list[Expression]) -> list[str]:
 
 def is_date_line(text: str) -> bool:
     """A line that is a publication or update stamp: a date and little else (at most
-    `DATE_LINE_MAX_OTHER_WORDS` other words), or a date with a publication cue."""
-    if len(text) > patterns.DATE_LINE_MAX_CHARS:
+    `DATE_LINE_MAX_OTHER_WORDS` other words, or a few more after a date with a time or
+    after a publication cue that opens the line: "Pubblicato il 26 dicembre 2017 alle 6:01
+    in Afghanistan", "2024-12-08 09:00:04 - From: The Guardian"); never a caption."""
+    if len(text) > patterns.DATE_LINE_MAX_CHARS or patterns.CAPTION_CUES.search(text):
         return False
     expressions = find_expressions(text)
     if not expressions:
         return False
     rest = date_line_rest(text, expressions)
-    return len(rest) <= patterns.DATE_LINE_MAX_OTHER_WORDS
+    if len(rest) <= patterns.DATE_LINE_MAX_OTHER_WORDS:
+        return True
+    opens = patterns.PUBLISHED_CUES.match(text) or patterns.UPDATE_CUES.match(text)
+    timed = any(e.timed for e in expressions) and expressions[0].start == 0
+    return bool(opens or timed) and len(rest) <= patterns.DATE_LINE_MAX_WORDS_WITH_CUE
 
 
 def candidates_in_line(number: int, text: str, role: str) -> list[Candidate]:

@@ -13,6 +13,7 @@ from datetime import date as Date
 from functools import lru_cache
 
 from . import dates, patterns
+from .clean import dated_byline_name
 from .ingest import url_domain
 from .model import CleanedText, Metadata, RawArticle
 
@@ -90,13 +91,29 @@ def glued_headline(paragraphs: tuple[str, ...]) -> tuple[str, str | None] | None
 
 
 def find_author(cleaned: CleanedText) -> str | None:
-    """The name in the first byline line."""
+    """The name in the first byline that names someone: "di Name", "By Name", "Scritto da
+    Name …", "Name, Outlet, date", "Redazione X", initials, a bare name. Only bylines count:
+    never a tag list, a caption or a section label."""
     for decision in cleaned.decisions:
-        if decision.rule != "byline":
-            continue
-        match = patterns.BYLINE.match(decision.text)
-        return match["name"] if match else decision.text
+        if decision.rule == "byline":
+            name = author_of(decision.text)
+            if name:
+                return name
     return None
+
+
+def author_of(byline: str) -> str | None:
+    """The name a byline gives, as written."""
+    match = patterns.BYLINE.match(byline)
+    if match:
+        return match["name"]
+    text = byline.strip(" -–—•·")
+    if patterns.NEWSROOM_BYLINE.match(text) or patterns.INITIALS.match(text):
+        return text
+    dated = dated_byline_name(text)
+    if dated:
+        return dated
+    return text if patterns.NAME_LINE.match(text) else None
 
 
 def find_description(cleaned: CleanedText) -> str | None:

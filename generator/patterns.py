@@ -83,6 +83,8 @@ BOILERPLATE: tuple[BoilerplateRule, ...] = (
         r"^(accedi|login|log in|sign in|registrati|register|abbonati|subscribe)$",
         r"^support (our|independent) journalism",
         r"^(fai una donazione|dona ora|donate( now)?)\b",
+        r"per continuare a leggere|crea un account|hai già un account|leggi senza limiti",
+        r"^sostieni l[’']informazione",
         ends_article=True,
         max_words=30,
     ),
@@ -145,6 +147,8 @@ BOILERPLATE: tuple[BoilerplateRule, ...] = (
         r"^[^»›]{1,40}(\s*[»›]\s*[^»›]{1,40}){1,6}$",  # breadcrumb: Home » Esteri » Medio Oriente
         r"^home\s*[>/|]\s*\S",
         r"^(most read|i più letti|più letti|più visti|trending|popular)$",
+        r"^(oggi )?in primo piano$|^(le )?ultime notizie:?$|^in evidenza$",
+        r"\bclicca qui\b|\bclick here\b|ruota il dispositivo|\bfare refresh\b",
         max_words=12,
     ),
 )
@@ -167,12 +171,24 @@ GLUED_HEADLINE = re.compile(
     re.IGNORECASE,
 )
 
-# Bylines: "Di L.M.", "di Bruna Sironi", "By Jane Doe", "A cura di …".
+# Bylines: "Di L.M.", "di Bruna Sironi", "By Jane Doe", "A cura di …", "- di Name", "Scritto
+# da Name in data …", "Autore: Name", "Estratto dell'articolo di Name per “la Stampa”".
+_ONE_NAME = (
+    r"(?:[A-ZÀ-Ý][\wÀ-ÿ'’.-]*\.?)"
+    r"(?:\s+(?:[A-ZÀ-Ý][\wÀ-ÿ'’.-]*\.?|de|di|da|del|della|van|von|la|le|dos|al|el|bin)){0,4}"
+)
+_NAME = (  # capitalised words (names joined by "and", "e", "&", a comma), whatever the flags
+    rf"(?P<name>(?-i:{_ONE_NAME}(?:(?:\s+(?:and|e|&)|,)\s+{_ONE_NAME}){{0,3}}))"
+)
 BYLINE = re.compile(
-    r"^(?:di|by|a cura di|testo di|articolo di)\s+"
-    r"(?P<name>(?:[A-ZÀ-Ý][\wÀ-ÿ'’.-]*\.?)(?:\s+(?:[A-ZÀ-Ý][\wÀ-ÿ'’.-]*\.?|de|di|da|del|della|van|von|la|le)){0,4})$",
+    r"^[-–—•·]?\s*(?:di|da|by|a cura di|testo di|articolo di|scritto da|written by|"
+    r"estratto dell[’']articolo di|autore\s*:|author\s*:)\s+"
+    + _NAME
+    + r"(?:\s+(?:per|for|in data|on|\||[-–—])\s.*)?$",
     re.IGNORECASE,
 )
+# A newsroom or staff byline: "Redazione IL POPOLANO", "Redazione Esteri".
+NEWSROOM_BYLINE = re.compile(r"^(?:redazione|la redazione|staff)\b[\w\s'’.-]{0,40}$", re.IGNORECASE)
 # A line that is only a person's name (two to four capitalised words) next to the headline.
 NAME_LINE = re.compile(
     r"^(?:[A-ZÀ-Ý][a-zà-ÿ'’-]+|[A-Z]\.)(?:\s+(?:[A-ZÀ-Ý][a-zà-ÿ'’-]+|[A-Z]\.|de|di|da|del|della)){1,3}$"
@@ -263,7 +279,7 @@ DATE_EXPRESSIONS: tuple[re.Pattern[str], ...] = tuple(
 # A line that says it gives the publication date, and one that gives an update.
 PUBLISHED_CUES = re.compile(
     r"\b(?:pubblicat[oa]|published|posted|edizione del|data di pubblicazione|"
-    r"first published|uscit[oa] il|in edicola)\b",
+    r"first published|uscit[oa] il|in edicola|scritto da|data\s*:|date\s*:)",
     re.IGNORECASE,
 )
 UPDATE_CUES = re.compile(
@@ -277,11 +293,16 @@ DATE_LINE_FILLER = re.compile(
     rf"\b(?:questo contenuto è stato|pubblicat[oa]|aggiornat[oa]|published|updated|posted|"
     rf"data di pubblicazione|ultima modifica|last updated|edizione|del|dell|il|on|at|alle|"
     rf"ore|h|am|pm|a\.m|p\.m|utc|gmt|cet|cest|ora|oltre|più|di|mesi|mese|anni|anno|giorni|"
-    rf"fa|ago|min|minuti|lettura|read|tempo|{WEEKDAYS})\b",
+    rf"fa|ago|min|minuti|lettura|read|tempo|circa|est|edt|cst|cdt|pst|pdt|bst|{WEEKDAYS})\b",
     re.IGNORECASE,
 )
 DATE_LINE_MAX_CHARS = 100
 DATE_LINE_MAX_OTHER_WORDS = 1
+DATE_LINE_MAX_WORDS_WITH_CUE = 4  # after "Pubblicato il …" or a date with a time
+# A date in a caption or a file name is a picture's, not the article's.
+CAPTION_CUES = re.compile(
+    r"\b(?:foto|photo|schermata|screenshot|immagine|image|img|credit)\b|©", re.I
+)
 # A dateline's date: within this many characters of the body's start, after a place of at
 # most this many words and a comma ("Torino, 2 maggio 2018 –", "(ANSA) - ROMA, 9 OTT").
 DATELINE_REACH = 70
@@ -355,7 +376,7 @@ ABBREVIATIONS = frozenset(
 
 # An editor's code or initials on a line of their own: "FR", "Ihr", "L.M.", "red." (checked
 # against STOPWORDS, so a lone "Il" or "The" is not a byline).
-INITIALS = re.compile(r"^(?:[A-Z]{2,3}|[A-Z][a-z]{1,2}|(?:[A-Z]\.){1,3}|[Rr]ed\.)$")
+INITIALS = re.compile(r"^(?:[A-Z]{2,3}|[A-Z][a-z]{1,2}|(?:[A-Z][a-z]?\.){1,3}|[Rr]ed\.)$")
 
 # The most common function words of the languages cleaning knows. A text line is mostly
 # made of them; menus, labels and lists of names are not (jusText's stop-word density).

@@ -448,7 +448,7 @@ def metadata_panel(article: Article, source: Source | None, href: Href, language
                 f'<a href="{attr(href(f"sources/{article.source}.md"))}">{text(name)}</a>',
             )
         )
-    rows.append((t["date"], date_html(article.date, language)))
+    rows.append((t["date"], date_html(article.date, language, article.date_source)))
     if article.published:
         shown = i18n.format_datetime(article.published, language)
         rows.append(
@@ -482,13 +482,16 @@ def metadata_panel(article: Article, source: Source | None, href: Href, language
     return f'<dl class="postilla-meta">{body}</dl>'
 
 
-def date_html(value: str | None, language: str) -> str:
-    """A date as precise as it is known, with a note when it is only a month or a year."""
+def date_html(value: str | None, language: str, source: str | None = None) -> str:
+    """A date as precise as it is known, with a note when it is only a month or a year, or
+    when only the page's address states it."""
     t = i18n.strings(language)
     if not value:
         return f'<span class="postilla-nodate">{text(t["unknown_date"])}</span>'
     shown = text(i18n.format_date(value, language))
-    note = {1: t["date_precision_year"], 2: t["date_precision_month"]}.get(len(value.split("-")))
+    notes = [{1: t["date_precision_year"], 2: t["date_precision_month"]}.get(len(value.split("-")))]
+    notes.append(t["date_from_url"] if source == "url" else None)
+    note = ", ".join(n for n in notes if n)
     suffix = f" <small>({text(note)})</small>" if note else ""
     return f'<time datetime="{attr(value)}">{shown}</time>{suffix}'
 

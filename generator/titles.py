@@ -22,20 +22,21 @@ lines of the body that are shaped like a headline, by evidence:
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from slugify import slugify
-
 from . import dates, patterns
 
-SLUG_MIN_WORDS = 3  # a slug with fewer words ("/notizia/12345") says nothing
+SLUG_MIN_WORDS = 2  # a slug with fewer words ("/notizia/12345") says nothing
 CANDIDATE_MAX_WORDS = 40
 CANDIDATE_MAX_CHARS = 300
 BODY_REACH = 8  # blocks past the body's start that may still be the headline (after a widget)
 MIN_SCORE = 0.5  # below this, the page has no headline
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,9 @@ def slug_words(url: str | None) -> frozenset[str]:
 
 
 def ascii_words(text: str) -> set[str]:
-    return set(slugify(text, separator=" ").split())
+    """The words of `text` as a slug spells them: ASCII, lowercase (``Città`` → citta)."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return set(_ASCII_WORD.findall(folded))
 
 
 def outlet_names(url: str | None) -> frozenset[str]:
@@ -96,7 +99,7 @@ def score_candidate(
         elif len(words) >= 3:
             score -= 0.5
             evidence.append("none of the address's words (-0.5)")
-    if len(words) <= 3:
+    if len(words) <= 3 and score < 3:  # short, and not the address's words
         score -= 1.0
         evidence.append("three words or fewer (-1)")
     elif len(words) <= 25:
@@ -132,12 +135,16 @@ def choose(
     texts: list[str],
     labels: list[tuple[str, str]],
     keys: list[str],
+    is_prose: Callable[[str], bool],
     url: str | None,
 ) -> tuple[int | None, list[Scored]]:
     """The index of the headline among `texts` (the page's blocks, with their labels
-    (label, rule) and `line_key`s), or None; and every candidate's score."""
+    (label, rule), `line_key`s, and a test for a paragraph of prose), or None; and every
+    candidate's score."""
+    # Where the article's text starts: its first paragraph of prose (a menu or a widget
+    # above it may have been taken for body text).
     body = [i for i, (label, _) in enumerate(labels) if label == "body"]
-    first_body = body[0] if body else len(texts)
+    first_body = next((i for i in body if is_prose(texts[i])), body[0] if body else len(texts))
     slug, outlet = slug_words(url), outlet_names(url)
     scored = []
     for index, text in enumerate(texts[: first_body + BODY_REACH]):

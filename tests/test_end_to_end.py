@@ -144,13 +144,14 @@ def test_sputnik_seed_page(built: tuple[Path, Path]) -> None:
 
 def test_blog_seed_without_headline(built: tuple[Path, Path]) -> None:
     content, site = built
-    [path] = [p for p in (content / "articles").glob("isis-*.md")]
+    [path] = [p for p in (content / "articles").glob("*isis-ha-iniziato-*.md")]
     article = archive.read_article(path)
     assert article.title_source == "derived"
     assert (
         article.title.startswith("ISIS ha iniziato il trasferimento") and len(article.title) <= 81
     )
-    assert article.date is None and article.date_source is None
+    # The text states no date; the page's address does (…/2017/06/18/…), and says so.
+    assert article.date == "2017-06-18" and article.date_source == "url"
     assert article.author == "L.M."
     assert len(article.paragraphs) == 4
     assert article.paragraphs[3].endswith("combattenti nella provincia di Deir Ezzor.")
@@ -164,7 +165,8 @@ def test_blog_seed_without_headline(built: tuple[Path, Path]) -> None:
     html = page(site, article.id)
     body = between(html, '<div class="postilla-body">', "</div>")
     assert "Appassionato" not in body and "cookie" not in body and "Lascia un commento" not in body
-    assert "data sconosciuta" in html and "L.M." in html
+    assert "18 giugno 2017" in html and "dall'indirizzo della pagina" in html
+    assert "L.M." in html
 
 
 def test_markdown_and_html_in_a_scraped_text_stay_text(built: tuple[Path, Path]) -> None:
@@ -218,7 +220,7 @@ def test_generated_pages(built: tuple[Path, Path]) -> None:
     assert "Ultimi articoli" in home and SPUTNIK_ID in home
     assert "3 articoli" in home
     years = (site / "archive" / "index.html").read_text("utf-8")
-    assert 'href="2021/"' in years and 'href="undated/"' in years
+    assert 'href="2021/"' in years and 'href="2017/"' in years
     year = (site / "archive" / "2021" / "index.html").read_text("utf-8")
     assert "ottobre 2021" in year and SPUTNIK_ID in year
     source = (site / "sources" / "it.sputniknews.com" / "index.html").read_text("utf-8")
@@ -255,7 +257,7 @@ def test_downloads_offer_the_export(built: tuple[Path, Path]) -> None:
 def test_search_index_is_italian_and_holds_article_text_only(built: tuple[Path, Path]) -> None:
     _, site = built
     shards = json.loads((site / "pagefind" / "shards.json").read_text("utf-8"))["shards"]
-    assert shards == ["2021", "2020", "undated"]  # a bundle per year, newest first
+    assert shards == ["2021", "2020", "2017"]  # a bundle per year, newest first
     pages = 0
     for shard in shards:
         entry = json.loads((site / "pagefind" / shard / "pagefind-entry.json").read_text("utf-8"))
@@ -274,7 +276,7 @@ def test_failed_build_keeps_the_previous_site(tmp_path: Path, content: Path) -> 
     site = tmp_path / "site"
     build_site(ROOT / "mkdocs.yml", content, site, progress=False)
     before = (site / "index.html").read_bytes()
-    broken = next((content / "articles").glob("*.md"))
+    broken = next((content / "articles").glob("2021-10-24-*.md"))
     broken.write_text(
         broken.read_text("utf-8").replace("date: '2021-10-24'", "date: '2021-02-30'"), "utf-8"
     )
