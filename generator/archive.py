@@ -34,7 +34,7 @@ ENTITIES = "entities.yml"
 
 FRONT_MATTER_KEYS = (
     "id", "title", "title_source", "date", "date_source", "published", "url", "source",
-    "publisher", "author", "place", "agency", "language", "description", "words", "raw", "raw_name",
+    "publisher", "author", "author_source", "place", "agency", "language", "description", "words", "raw", "raw_name",
     "raw_sha256", "body_sha256", "imported", "footnotes", "removed",
 )  # fmt: skip
 
@@ -80,6 +80,7 @@ def article_front_matter(article: Article) -> dict[str, Any]:
         "source": article.source,
         "publisher": article.publisher,
         "author": article.author,
+        "author_source": article.author_source,
         "place": article.place,
         "agency": article.agency,
         "language": article.language,
@@ -173,6 +174,7 @@ def parse_article(text: str, display: str, expected_id: str | None = None) -> Ar
         source=meta.get("source"),
         publisher=meta.get("publisher"),
         author=meta.get("author"),
+        author_source=meta.get("author_source"),
         place=meta.get("place"),
         agency=meta.get("agency"),
         language=meta.get("language"),

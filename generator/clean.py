@@ -117,7 +117,7 @@ def clean(
     keys = [line_key(b.text) for b in blocks]
     labels = classify(blocks, site_boilerplate, keys=keys)
     page_url = (raw.header.url if raw.header else None) or url
-    labels = rechoose_headline(blocks, labels, page_url, site_boilerplate, keys)
+    labels, candidates = rechoose_headline(blocks, labels, page_url, site_boilerplate, keys)
     labels = keep_something(blocks, labels)
     for block, (label, rule, reason) in zip(blocks, labels):
         decisions += [
@@ -133,7 +133,10 @@ def clean(
         for b in body_blocks
         if len(b.numbers) > 1
     ]
-    return CleanedText(tuple(decisions), paragraphs, footnotes, tuple(joined + repairs))
+    scored = tuple(
+        (blocks[c.index].numbers[0], c.text, round(c.score, 2), c.evidence) for c in candidates
+    )
+    return CleanedText(tuple(decisions), paragraphs, footnotes, tuple(joined + repairs), scored)
 
 
 def _decide(number: int, text: str, label: LineLabel, rule: str) -> LineDecision:
@@ -229,17 +232,17 @@ def rechoose_headline(
     url: str | None,
     site_boilerplate: frozenset[str] = frozenset(),
     keys: list[str] | None = None,
-) -> list[tuple[LineLabel, str, str]]:
+) -> tuple[list[tuple[LineLabel, str, str]], list[titles.Scored]]:
     """`labels` with the headline chosen again by evidence (`titles.choose`): the line
     top-to-bottom reading took for it may be a site phrase, and the real one may have been
     taken for a label, for the body, or for what follows the article's end (a page whose
     chrome looked like text above the headline). The article starts at its headline: when
     the chosen one stands where the first reading thought the article had ended, the page
     is read again from the headline down, and the text above it was the page's chrome
-    (its dates and bylines stay evidence)."""
+    (its dates and bylines stay evidence). Also every candidate with its score."""
     texts = [b.text for b in blocks]
     keys = keys if keys is not None else [line_key(t) for t in texts]
-    chosen, _ = titles.choose(
+    chosen, candidates = titles.choose(
         texts,
         [(label, rule) for label, rule, _ in labels],
         keys,
@@ -251,7 +254,7 @@ def rechoose_headline(
         if rule == "headline" and index != chosen:
             out[index] = ("junk", "not-headline", REASONS["not-headline"])
     if chosen is None or labels[chosen][1] == "headline":
-        return out
+        return out, candidates
     out[chosen] = ("title", "headline", REASONS["headline"])
     if labels[chosen][1] == "after-end":
         for index in range(chosen):
@@ -261,7 +264,7 @@ def rechoose_headline(
         out[chosen + 1 :] = classify(
             blocks[chosen + 1 :], site_boilerplate, state, keys[chosen + 1 :]
         )
-    return out
+    return out, candidates
 
 
 # Rules that may have removed the only text a short page has: when nothing else is left,
@@ -367,9 +370,13 @@ def is_byline(text: str, state: _State, following: list[str] | None = None) -> b
         return True
     if dated_byline_name(text):
         return True
+    if not patterns.NAME_LINE.match(text):
+        return False
     near_headline = state.seen_title and state.body_blocks <= 1  # after a standfirst too
-    closing = state.seen_body and state.body_blocks >= 2 and not following
-    return (near_headline or closing) and bool(patterns.NAME_LINE.match(text))
+    # A signature under the text: a bare name whose first word is not a function word
+    # ("Omar Costantini"; a subheading reads "Le reazioni", "Il Parlamento").
+    signature = state.seen_body and text.split()[0].casefold() not in patterns.ALL_STOPWORDS
+    return near_headline or signature
 
 
 def dated_byline_name(text: str) -> str | None:

@@ -506,9 +506,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def explain(paths: list[Path], url: str | None) -> int:
     """Print each file's line-by-line decisions, repairs and metadata; write nothing."""
+    from . import dates
     from .clean import clean
     from .ingest import read_raw
-    from .metadata import extract
+    from .metadata import date_candidates, extract
 
     status = EXIT_OK
     for path in paths:
@@ -528,6 +529,18 @@ def explain(paths: list[Path], url: str | None) -> int:
             print(f"     repair: {repair}")
         for note in cleaned.footnotes:
             print(f"     footnote: {note}")
+        print("     headline candidates (score: evidence):")
+        for number, text, score, evidence in sorted(
+            cleaned.headline_candidates, key=lambda c: -c[2]
+        ):
+            print(f"     {score:>6.2f}  line {number}: {text[:70]!r}")
+            print(f"             {'; '.join(evidence)}")
+        print("     date candidates (most trusted first; then the header, then the address):")
+        for candidate in sorted(date_candidates(cleaned), key=lambda c: dates.ROLE_RANK[c.role]):
+            print(
+                f"     {candidate.role:>10}  line {candidate.line}: {candidate.value}"
+                f"  {candidate.text[:60]!r}"
+            )
         for key, value in vars(metadata).items():
             print(f"     {key}: {value}")
         if not cleaned.paragraphs:

@@ -100,6 +100,7 @@ def _find_expressions(text: str) -> tuple[Expression, ...]:
         for match in pattern.finditer(text):
             if any(a < match.end() and match.start() < b for a, b in taken):
                 continue
+            taken.append((match.start(), match.end()))  # an impossible day is no month either
             groups = match.groupdict()
             day_text = groups.get("d")
             value = _iso_day(
@@ -111,7 +112,6 @@ def _find_expressions(text: str) -> tuple[Expression, ...]:
             found.append(
                 Expression(value, _published(value, groups), match.start(), match.end(), timed)
             )
-            taken.append((match.start(), match.end()))
     return tuple(sorted(found, key=lambda e: e.start))
 
 

@@ -82,6 +82,7 @@ def build_article(
         source=source.domain if source else metadata.source,
         publisher=source.name if source else None,
         author=metadata.author,
+        author_source=metadata.author_source,
         place=metadata.place,
         agency=metadata.agency,
         language=metadata.language,
@@ -177,8 +178,22 @@ def import_files(
         by_sha[raw.sha256] = article_id
         if article.url:
             by_url[article.url] = article_id
+        note += thin_text_warning(cleaned, article.words)
         outcomes.append(Outcome(shown, "imported", article_id, f"imported as {article_id}{note}"))
     return outcomes
+
+
+THIN_WORDS = 40  # fewer words of body than this: imported, with a warning to look at it
+
+
+def thin_text_warning(cleaned: CleanedText, words: int) -> str:
+    """A warning for an article imported with little text: kept whole rather than lost,
+    but worth a look (`--explain` shows each line)."""
+    rescued = any(d.rule == "kept-prose" for d in cleaned.decisions)
+    if not rescued and words >= THIN_WORDS:
+        return ""
+    why = "only prose that cleaning would have removed" if rescued else f"only {words} words"
+    return f" — warning: {why} kept as its text; check it with --explain"
 
 
 Job = tuple[RawArticle, frozenset[str], str | None]

@@ -12,7 +12,7 @@ import re
 from datetime import date as Date
 from functools import lru_cache
 
-from . import dates, patterns
+from . import dates, patterns, titles
 from .clean import dated_byline_name
 from .ingest import url_domain
 from .model import CleanedText, Metadata, RawArticle
@@ -32,7 +32,10 @@ def extract(raw: RawArticle, cleaned: CleanedText, url: str | None = None) -> Me
     title_line = next((d.text for d in cleaned.decisions if d.label == "title"), None)
     glued = glued_headline(cleaned.paragraphs)
     if title_line:
-        title, title_source = title_line, "headline"
+        title, title_source = (
+            titles.tidy(title_line, url or (raw.header.url if raw.header else None)),
+            "headline",
+        )
     elif glued:
         title, title_source = glued[0], "headline"
     else:
@@ -42,6 +45,9 @@ def extract(raw: RawArticle, cleaned: CleanedText, url: str | None = None) -> Me
     if glued and glued[1] and (found_date is None or glued[1].startswith(found_date)):
         found_date, date_source = glued[1], "headline date"
     place, agency = dateline_parts(cleaned.paragraphs)
+    author, author_source = find_author(cleaned), "byline"
+    if author is None:
+        author, author_source = raw.hint("author"), "page metadata"
     return Metadata(
         title=title,
         title_source=title_source,  # type: ignore[arg-type]
@@ -50,11 +56,12 @@ def extract(raw: RawArticle, cleaned: CleanedText, url: str | None = None) -> Me
         published=published,
         url=article_url,
         source=url_domain(article_url),
-        author=find_author(cleaned) or raw.hint("author"),
+        author=author,
         description=find_description(cleaned),
         language=detect_language(cleaned.paragraphs),
         place=place,
         agency=agency,
+        author_source=author_source if author else None,
     )
 
 

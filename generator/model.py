@@ -67,6 +67,9 @@ class CleanedText:
     paragraphs: tuple[str, ...]
     footnotes: tuple[str, ...]  # publisher notes separated from the body (`*Organizzazioni…`)
     repairs: tuple[str, ...] = ()  # what was repaired, for the explanation
+    # The lines that could be the headline: (raw line number, text, score, evidence), for
+    # the explanation (`postilla import --explain`).
+    headline_candidates: tuple[tuple[int, str, float, tuple[str, ...]], ...] = ()
 
     @property
     def removed(self) -> tuple[LineDecision, ...]:
@@ -90,6 +93,7 @@ class Metadata:
     language: str | None
     place: str | None = None  # from a dateline: "ISTANBUL, 29 NOV -"
     agency: str | None = None  # from a dateline: "Roma, 9 ott. (askanews) -"
+    author_source: str | None = None  # byline | page metadata (a saved page's own tags)
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,7 @@ class Article:
     removed: tuple[RemovedLine, ...] = ()
     place: str | None = None
     agency: str | None = None
+    author_source: str | None = None  # byline | page metadata | edited
     path: Path | None = field(default=None, compare=False)  # where it was read from
 
     @property

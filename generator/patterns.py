@@ -181,7 +181,7 @@ _NAME = (  # capitalised words (names joined by "and", "e", "&", a comma), whate
     rf"(?P<name>(?-i:{_ONE_NAME}(?:(?:\s+(?:and|e|&)|,)\s+{_ONE_NAME}){{0,3}}))"
 )
 BYLINE = re.compile(
-    r"^[-–—•·]?\s*(?:di|da|by|a cura di|testo di|articolo di|scritto da|written by|"
+    r"^[-–—•·]?\s*(?:di|da(?=\s+\S+\s+[A-ZÀ-Ý])|by|a cura di|testo di|articolo di|scritto da|written by|"
     r"estratto dell[’']articolo di|autore\s*:|author\s*:)\s+"
     + _NAME
     + r"(?:\s+(?:per|for|in data|on|\||[-–—])\s.*)?$",
@@ -241,6 +241,16 @@ SITE_PHRASES = re.compile(
 # Lines that start like a list item, a credit or a caption: not a headline.
 NOT_HEADLINE_START = re.compile(
     r"^(?:[•·▪►*>]|[-–—]\s|\(?(?:foto|photo|credit|©)\b)", re.IGNORECASE
+)
+# Lines with an address, an e-mail or a phone number: contacts and links, not a headline.
+NOT_HEADLINE_ANYWHERE = re.compile(r"https?://|www\.|\S@\S|\+?\d[\d ]{8,}")
+# Section labels that pages glue to the headline ("CronacaOttobre: …", "Esteri | Titolo").
+SECTION_LABEL = re.compile(
+    r"^(?:cronaca|politica|esteri|economia|sport|cultura|spettacoli?|attualità|mondo|italia|"
+    r"interni|tecnologia|scienza|salute|motori|calcio|opinioni|editoriale|news|world|business|"
+    r"politics|opinion|ultim[’']ora|primo piano|in evidenza|live)"
+    r"(?:(?=[A-ZÀ-Ý][a-zà-ÿ])|\s*[|:›»/]\s+)",
+    re.IGNORECASE,
 )
 # Words of an address's slug that are not the headline's: ids, page kinds, formats.
 SLUG_NOISE = re.compile(

@@ -80,16 +80,33 @@ def outlet_names(url: str | None) -> frozenset[str]:
     return frozenset(labels)
 
 
+def tidy(headline: str, url: str | None) -> str:
+    """The headline without what pages glue to it: a section label before it
+    ("CronacaOttobre: …"), the outlet's name after it ("Titolo | Il Giornale")."""
+    label = patterns.SECTION_LABEL.match(headline)
+    if label and len(headline) - label.end() >= 10:
+        headline = headline[label.end() :]
+    parts = re.split(r"\s+[|–—-]\s+", headline)
+    if len(parts) > 1 and _names_outlet(parts[-1], outlet_names(url)):
+        headline = headline[: headline.rindex(parts[-1])].rstrip(" |–—-")
+    return headline
+
+
+def _names_outlet(text: str, outlet: frozenset[str]) -> bool:
+    """``Il Giornale`` names ``ilgiornale.it``: its words, run together, are a label of the
+    address's host."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return "".join(_ASCII_WORD.findall(folded)) in outlet
+
+
 def score_candidate(
-    text: str, slug: frozenset[str], outlet: frozenset[str], chosen: bool, repeated: bool
+    text: str, slug: frozenset[str], outlet: frozenset[str], repeated: bool
 ) -> tuple[float, tuple[str, ...]]:
-    """How much a line looks like this page's headline, with the evidence."""
+    """How much a line looks like this page's headline, with the evidence (its position
+    aside: `choose` adds that)."""
     evidence = []
     score = 0.0
     words = _WORD.findall(text)
-    if chosen:
-        score += 1.0
-        evidence.append("first headline-like line (+1)")
     if slug:
         found = ascii_words(text)
         share = len(found & slug) / len(slug)
@@ -125,6 +142,7 @@ def is_candidate(text: str) -> bool:
         2 <= words <= CANDIDATE_MAX_WORDS
         and len(text) <= CANDIDATE_MAX_CHARS
         and not patterns.NOT_HEADLINE_START.match(text)
+        and not patterns.NOT_HEADLINE_ANYWHERE.search(text)
         and not re.search(r"[.:;,]$", text.rstrip("”\"»’'"))
         and not dates.is_date_line(text)
         and not patterns.BYLINE.match(text)
@@ -147,17 +165,22 @@ def choose(
     first_body = next((i for i in body if is_prose(texts[i])), body[0] if body else len(texts))
     slug, outlet = slug_words(url), outlet_names(url)
     scored = []
+    first_seen = False
     for index, text in enumerate(texts[: first_body + BODY_REACH]):
         label, rule = labels[index]
         if rule not in CANDIDATE_RULES or not is_candidate(text):
             continue
         repeated = keys[index] in keys[index + 1 :]
-        score, evidence = score_candidate(text, slug, outlet, rule == "headline", repeated)
+        score, evidence = score_candidate(text, slug, outlet, repeated)
+        if not first_seen and index < first_body and score > -2:  # not a site phrase
+            first_seen = True
+            score += 1.0
+            evidence = ("the first line shaped like a headline (+1)", *evidence)
         if index > first_body:
             penalty = 0.5 if index - first_body <= 2 else 1.0
             score -= penalty
             evidence += (f"below the body's first paragraph (-{penalty})",)
-        elif label == "body":
+        elif index == first_body:
             score -= 0.5
             evidence += ("the body's first paragraph (-0.5)",)
         scored.append(Scored(index, text, score, evidence))
