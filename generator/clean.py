@@ -91,6 +91,8 @@ class _State:
     seen_body: bool = False
     seen_timestamp: bool = False
     ended: bool = False
+    ended_by: str | None = None  # the rule that ended the article
+    since_end: int = 0  # blocks read since then
     closing_byline: bool = False
     after_bullet: bool = False
     body_blocks: int = 0
@@ -302,7 +304,7 @@ def classify_block(
     words = key.count(" ") + 1 if key else 0
     after_bullet, state.after_bullet = state.after_bullet, False
     rule = boilerplate_rule(text, words)
-    if state.ended:
+    if state.ended and not resumes(text, words, rule, state):
         return "junk", rule.id if rule else "after-end"
     if is_timestamp(text):
         if state.seen_timestamp:
@@ -318,7 +320,7 @@ def classify_block(
         return "junk", "site-boilerplate"
     if rule:
         if rule.ends_article and state.seen_body:
-            state.ended = True
+            state.ended, state.ended_by, state.since_end = True, rule.id, 0
         return "junk", rule.id
     if words <= LIST_ITEM_MAX_WORDS and (
         after_bullet or (_BULLETED.match(text) and not is_prose(text))
@@ -345,6 +347,30 @@ def classify_block(
     state.seen_body = True
     state.body_blocks += 1
     return "body", "body"
+
+
+# A subscription prompt in the middle of an article ("Subscribe to The Week… Sign up for our
+# newsletters") ends it only if no paragraph of the article follows soon after: a long
+# paragraph of prose within this many blocks resumes it. Comment forms and cookie banners
+# end it for good (readers' comments are prose too).
+RESUMABLE = {"paywall"}
+RESUME_REACH = 8
+RESUME_MIN_WORDS = 25
+
+
+def resumes(text: str, words: int, rule: patterns.BoilerplateRule | None, state: _State) -> bool:
+    """Whether this block takes the article up again after a mid-article prompt."""
+    state.since_end += 1
+    if (
+        state.ended_by in RESUMABLE
+        and rule is None
+        and state.since_end <= RESUME_REACH
+        and words >= RESUME_MIN_WORDS
+        and is_prose(text)
+    ):
+        state.ended, state.ended_by = False, None
+        return True
+    return False
 
 
 def is_prose(text: str) -> bool:
