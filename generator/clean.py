@@ -340,8 +340,8 @@ def classify_block(
         if looks_like_headline(text):
             state.seen_title = True
             return "title", "headline"
-    if not state.seen_body and is_teaser(text):
-        return "junk", "teaser"
+    if is_teaser(text) and (not state.seen_body or (state.body_blocks >= 2 and following)):
+        return "junk", "teaser"  # above the body, or one of the other stories' below it
     if words < 3 and not _SENTENCE_END.search(text):
         return "junk", "short-line"
     state.seen_body = True
@@ -396,6 +396,7 @@ def is_byline(text: str, state: _State, following: list[str] | None = None) -> b
         return True
     if dated_byline_name(text):
         return True
+    text = text.lstrip("-–—•· ")
     if not patterns.NAME_LINE.match(text):
         return False
     near_headline = state.seen_title and state.body_blocks <= 1  # after a standfirst too

@@ -166,7 +166,7 @@ def date_candidates(cleaned: CleanedText) -> list[dates.Candidate]:
     found: list[dates.Candidate] = []
     for index, decision in enumerate(cleaned.decisions):
         role = DATE_ROLES.get(decision.rule)
-        if role is None and decision.label in ("junk", "title"):
+        if role is None and decision.rule in UNNAMED_RULES:
             if index < first_body and len(decision.text) <= dates.patterns.DATE_LINE_MAX_CHARS:
                 role = "byline"
             elif index > last_body and dates.patterns.PUBLISHED_CUES.search(decision.text):
@@ -180,6 +180,9 @@ def date_candidates(cleaned: CleanedText) -> list[dates.Candidate]:
     return found
 
 
+# Rules that say where a line stands, not what it is: a date in such a line above the body
+# may be the page's (one a pattern named, a masthead's or a caption's, is not).
+UNNAMED_RULES = {"short-line", "kicker", "not-headline", "above-headline", "headline", "after-end"}
 # The role of a date in a line, by the cleaning rule that recognised the line.
 DATE_ROLES = {"timestamp": "timestamp", "byline": "byline", "repeated-timestamp": "timestamp"}
 

@@ -72,7 +72,7 @@ BOILERPLATE: tuple[BoilerplateRule, ...] = (
         r"se hai (già )?un abbonamento",
         r"scopri l'abbonamento",
         r"^(abbonati|subscribe)( ora| now)?\b",
-        r"contenuto riservato agli abbonati",
+        r"contenuto (è )?riservato agli abbonati|riservat[oa] (agli|ai) (abbonati|iscritti)",
         r"to continue reading",
         r"already a subscriber",
         r"^sign in to",
@@ -111,6 +111,31 @@ BOILERPLATE: tuple[BoilerplateRule, ...] = (
         max_words=25,
     ),
     _rule(
+        "live-service",
+        "a live blog's service line (start, end, how to follow it)",
+        r"grazie per (averci|aver|avermi) seguit|thanks? (you )?for following",
+        r"\b(segui|seguirà|seguite|seguiremo)\b.{0,40}\b(in diretta|live|aggiornamenti in tempo reale)\b",
+        r"^quest[oa] (live|liveblog|live blog|diretta) (finisce|termina|si chiude|è terminat)",
+        r"^(termina|finisce|inizia|comincia) la (conferenza|diretta)\b.{0,30}$",
+        r"\b(fare refresh|aggiorna la pagina|refresh the page)\b",
+        max_words=30,
+    ),
+    _rule(
+        "media-player",
+        "an audio or video player's label",
+        r"trinity audio|audio player|^ascolta (l[’']articolo|questo articolo)|^listen to (this )?article",
+        r"^guarda (l[’']intervista|il video|la gallery|le foto|la fotogallery)\b",
+        r"^(watch|play) (the )?video\b",
+        max_words=15,
+    ),
+    _rule(
+        "masthead",
+        "the masthead's legal lines (registration, publisher, editor)",
+        r"\bregistr(\.|azione)\s+(trib|presso il tribunale)",
+        r"\b(direttore responsabile|editore|iscrizione al roc|partita iva|p\.\s?iva)\b.{0,60}$",
+        max_words=25,
+    ),
+    _rule(
         "reading-time",
         "reading time",
         r"^\d+\s*(min(uti)?|minutes?)\s*(di lettura|read|reading)?$",
@@ -137,6 +162,7 @@ BOILERPLATE: tuple[BoilerplateRule, ...] = (
         "photo caption or credit",
         r"^(foto|photo|immagine|image|credit|crediti|ph\.?)\s*[:©]?\s*\S.{0,60}$",
         r"\((afp|ap|ansa|reuters|getty images|lapresse|epa)(\s*/\s*[^)]{1,40})?\)$",
+        r"\([^()]{0,40}\b(afp|ansa|reuters|getty images|lapresse|epa|ipa|imagoeconomica|shutterstock)\b[^()]{0,40}\)$",
         r"^[A-Z][\w.]+(\s[A-Z][\w.]+)?\s*/\s*[A-Z][\w]+(\s[A-Z][\w]+)?$",
         max_words=12,
     ),
@@ -190,9 +216,8 @@ BYLINE = re.compile(
 # A newsroom or staff byline: "Redazione IL POPOLANO", "Redazione Esteri".
 NEWSROOM_BYLINE = re.compile(r"^(?:redazione|la redazione|staff)\b[\w\s'’.-]{0,40}$", re.IGNORECASE)
 # A line that is only a person's name (two to four capitalised words) next to the headline.
-NAME_LINE = re.compile(
-    r"^(?:[A-ZÀ-Ý][a-zà-ÿ'’-]+|[A-Z]\.)(?:\s+(?:[A-ZÀ-Ý][a-zà-ÿ'’-]+|[A-Z]\.|de|di|da|del|della)){1,3}$"
-)
+_NAME_WORD = r"(?:[A-ZÀ-Ý][a-zà-ÿ'’]+(?:-[A-ZÀ-Ý]?[a-zà-ÿ'’]+)*|[A-Z]\.)"  # Rossi, De-Stefani, L.
+NAME_LINE = re.compile(rf"^{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|de|di|da|del|della)){{1,3}}$")
 
 MONTHS: dict[str, int] = {
     # Italian, full and abbreviated

@@ -34,6 +34,8 @@ CANDIDATE_MAX_WORDS = 40
 CANDIDATE_MAX_CHARS = 300
 BODY_REACH = 8  # blocks past the body's start that may still be the headline (after a widget)
 MIN_SCORE = 0.5  # below this, the page has no headline
+RICH_SLUG = 4  # an address with this many words or more spells out its headline…
+RICH_SLUG_MIN_SHARE = 0.2  # …so the headline has at least this share of them
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
@@ -113,7 +115,11 @@ def score_candidate(
         if share:
             score += 4 * share
             evidence.append(f"{share:.0%} of the address's words (+{4 * share:.1f})")
-        elif len(words) >= 3:
+        if len(slug) >= RICH_SLUG and share < RICH_SLUG_MIN_SHARE:
+            # A slug of many words is the headline's: a line with hardly any of them is not.
+            score -= 2
+            evidence.append(f"under {RICH_SLUG_MIN_SHARE:.0%} of a long address's words (-2)")
+        elif not share and len(words) >= 3:
             score -= 0.5
             evidence.append("none of the address's words (-0.5)")
     if len(words) <= 3 and score < 3:  # short, and not the address's words
