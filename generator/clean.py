@@ -402,7 +402,11 @@ def is_byline(text: str, state: _State, following: list[str] | None = None) -> b
     near_headline = state.seen_title and state.body_blocks <= 1  # after a standfirst too
     # A signature under the text: a bare name whose first word is not a function word
     # ("Omar Costantini"; a subheading reads "Le reazioni", "Il Parlamento").
-    signature = state.seen_body and text.split()[0].casefold() not in patterns.ALL_STOPWORDS
+    signature = (
+        state.seen_body
+        and text.split()[0].casefold() not in patterns.ALL_STOPWORDS
+        and (not following or not looks_like_headline(following[0]))  # not above a story
+    )
     return near_headline or signature
 
 

@@ -163,6 +163,7 @@ BOILERPLATE: tuple[BoilerplateRule, ...] = (
         r"^(foto|photo|immagine|image|credit|crediti|ph\.?)\s*[:©]?\s*\S.{0,60}$",
         r"\((afp|ap|ansa|reuters|getty images|lapresse|epa)(\s*/\s*[^)]{1,40})?\)$",
         r"\([^()]{0,40}\b(afp|ansa|reuters|getty images|lapresse|epa|ipa|imagoeconomica|shutterstock)\b[^()]{0,40}\)$",
+        r"^[\w .]{0,30}\b(getty images|afp|ansa|reuters|lapresse|epa|imagoeconomica|shutterstock)\b[\w .,/|-]{0,30}$",
         r"^[A-Z][\w.]+(\s[A-Z][\w.]+)?\s*/\s*[A-Z][\w]+(\s[A-Z][\w]+)?$",
         max_words=12,
     ),
