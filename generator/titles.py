@@ -170,13 +170,14 @@ def choose(
     body = [i for i, (label, _) in enumerate(labels) if label == "body"]
     first_body = next((i for i in body if is_prose(texts[i])), body[0] if body else len(texts))
     slug, outlet = slug_words(url), outlet_names(url)
+    last = {key: index for index, key in enumerate(keys)}  # where each line last stands
     scored = []
     first_seen = False
     for index, text in enumerate(texts[: first_body + BODY_REACH]):
         label, rule = labels[index]
         if rule not in CANDIDATE_RULES or not is_candidate(text):
             continue
-        repeated = keys[index] in keys[index + 1 :]
+        repeated = last.get(keys[index], index) > index
         score, evidence = score_candidate(text, slug, outlet, repeated)
         if not first_seen and index < first_body and score > -2:  # not a site phrase
             first_seen = True

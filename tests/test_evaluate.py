@@ -16,7 +16,6 @@ from generator.cli import main
 
 # Pinned floors, per labelled set. The targets: body F1 ≥ 0.98 macro, ≥ 90 % of
 # articles at F1 ≥ 0.99, title ≥ 0.95, date ≥ 0.95 with 0 invented, author ≥ 0.90.
-# outlets and heldout: measured only (the lead pins their floors); skipped below 5 cases.
 FLOORS: dict[str, dict[str, float]] = {
     "corpus": {
         "macro_f1": 0.995,
@@ -34,13 +33,33 @@ FLOORS: dict[str, dict[str, float]] = {
         "date_correct": 0.80,
         "author_exact": 0.80,
     },
-    "outlets": {},
-    "heldout": {},
+    # 90 pages from outlets never used in development (rules are tuned on these)…
+    "outlets": {
+        "macro_f1": 0.96,
+        "share_f1_099": 0.66,
+        "title_exact": 0.87,
+        "date_correct": 0.95,
+        "author_exact": 0.90,
+        "entity_precision": 0.95,
+        "entity_recall": 0.97,
+    },
+    # …and 20 held out (never tuned on): its floors catch a change that overfits the others.
+    "heldout": {
+        "macro_f1": 0.95,
+        "share_f1_099": 0.60,
+        "title_exact": 0.75,
+        "date_correct": 0.90,
+        "author_exact": 0.65,
+        "entity_precision": 0.95,
+        "entity_recall": 0.95,
+    },
 }
 # Pinned ceilings: counts that may not rise (a new set gets them with its floors).
 CEILINGS: dict[str, dict[str, int]] = {
     "corpus": {"dates_invented": 0, "articles_lost": 0},
     "extra": {"dates_invented": 0, "articles_lost": 0},
+    "outlets": {"dates_invented": 0, "articles_lost": 0},
+    "heldout": {"dates_invented": 0, "articles_lost": 0},
 }
 URL = "https://www.example.it/esteri/2019/09/01/news/attacco-234895993/"
 
