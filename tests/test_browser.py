@@ -217,8 +217,10 @@ def search(page: Page, query: str) -> list[str]:
     box.click()
     box.fill("")
     box.press_sequentially(query, delay=20)
-    expect(page.locator(f"[data-postilla-search-result][data-query='{query}']")).to_have_count(
-        1, timeout=TIMEOUT_MS
+    page.wait_for_function(  # any query, apostrophes too (a CSS selector could not quote it)
+        "q => document.querySelector('[data-postilla-search-result]').dataset.query === q",
+        arg=query,
+        timeout=TIMEOUT_MS,
     )
     links = page.locator(".md-search-result__item a.md-search-result__link")
     return [h.split("?")[0].split("#")[0] for h in links.evaluate_all("as => as.map(a => a.href)")]
