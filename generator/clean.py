@@ -342,7 +342,7 @@ def classify_block(
             return "title", "headline"
     if is_teaser(text) and (not state.seen_body or (state.body_blocks >= 2 and following)):
         return "junk", "teaser"  # above the body, or one of the other stories' below it
-    if words < 3 and not _SENTENCE_END.search(text):
+    if words < 3 and not _SENTENCE_END.search(text) and not is_subheading(text, following, state):
         return "junk", "short-line"
     state.seen_body = True
     state.body_blocks += 1
@@ -371,6 +371,19 @@ def resumes(text: str, words: int, rule: patterns.BoilerplateRule | None, state:
         state.ended, state.ended_by = False, None
         return True
     return False
+
+
+def is_subheading(text: str, following: list[str], state: _State) -> bool:
+    """A short heading inside the article ("IL VERTICE", "LA LINEA"): in capitals, between
+    paragraphs of the article's text."""
+    letters = [c for c in text if c.isalpha()]
+    return (
+        state.body_blocks >= 1
+        and len(letters) >= 4
+        and all(c.isupper() for c in letters)
+        and bool(following)
+        and is_prose(following[0])
+    )
 
 
 def is_prose(text: str) -> bool:
