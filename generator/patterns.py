@@ -278,6 +278,15 @@ SECTION_LABEL = re.compile(
     r"(?:(?=[A-ZÀ-Ý][a-zà-ÿ])|\s*[|:›»/]\s+)",
     re.IGNORECASE,
 )
+# A headline named with its outlet: "Headline | Outlet", "© Outlet – Headline | section".
+OUTLET_TAGGED: tuple[re.Pattern[str], ...] = (
+    re.compile(
+        r"^(?:©|\(c\)|copyright)\s*(?:\d{4}\s*)?(?P<outlet>[^–—|]{2,40}?)\s+[–—-]\s+"
+        r"(?P<headline>.{10,200}?)(?:\s+\|\s+[^|]{2,30})?$",
+        re.IGNORECASE,
+    ),
+    re.compile(r"^(?P<headline>.{10,200}?)\s+[|–—-]\s+(?P<outlet>[^|–—-]{2,40})$"),
+)
 # Words of an address's slug that are not the headline's: ids, page kinds, formats.
 SLUG_NOISE = re.compile(
     r"[a-z]*\d+[a-z\d]*|amp|index|news|notizie|articolo|article|story|pagina|html?"

@@ -36,6 +36,7 @@ BODY_REACH = 8  # blocks past the body's start that may still be the headline (a
 MIN_SCORE = 0.5  # below this, the page has no headline
 RICH_SLUG = 4  # an address with this many words or more spells out its headline…
 RICH_SLUG_MIN_SHARE = 0.2  # …so the headline has at least this share of them
+OUTLET_TAGGED_MIN_SHARE = 0.5  # "Headline | Outlet" elsewhere on the page: this page's?
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
@@ -88,10 +89,19 @@ def tidy(headline: str, url: str | None) -> str:
     label = patterns.SECTION_LABEL.match(headline)
     if label and len(headline) - label.end() >= 10:
         headline = headline[label.end() :]
-    parts = re.split(r"\s+[|–—-]\s+", headline)
-    if len(parts) > 1 and _names_outlet(parts[-1], outlet_names(url)):
-        headline = headline[: headline.rindex(parts[-1])].rstrip(" |–—-")
-    return headline
+    return outlet_tagged(headline, outlet_names(url)) or headline
+
+
+def outlet_tagged(line: str, outlet: frozenset[str]) -> str | None:
+    """The headline of a line that names it with the outlet: "Headline | Outlet", "Headline
+    - Outlet", "© Outlet – Headline | section" (a page's own link or copyright line)."""
+    if not outlet:
+        return None
+    for pattern in patterns.OUTLET_TAGGED:
+        match = pattern.match(line)
+        if match and _names_outlet(match["outlet"], outlet):
+            return match["headline"].strip()
+    return None
 
 
 def _names_outlet(text: str, outlet: frozenset[str]) -> bool:
@@ -191,6 +201,17 @@ def choose(
             score -= 0.5
             evidence += ("the body's first paragraph (-0.5)",)
         scored.append(Scored(index, text, score, evidence))
+    # Anywhere on the page, a line naming this page's headline with the outlet (a link to
+    # it, a copyright line): a candidate when it holds most of the address's words.
+    for index, text in enumerate(texts):
+        headline = outlet_tagged(text, outlet)
+        if headline is None or index in {s.index for s in scored} or not is_candidate(headline):
+            continue
+        share = len(ascii_words(headline) & slug) / len(slug) if slug else 0.0
+        if share >= OUTLET_TAGGED_MIN_SHARE:
+            score, evidence = score_candidate(headline, slug, outlet, False)
+            evidence += ("the headline with the outlet's name, as a link or credit gives it",)
+            scored.append(Scored(index, headline, score, evidence))
     if not scored:
         return None, []
     best = max(scored, key=lambda s: (s.score, -s.index))

@@ -139,3 +139,25 @@ def test_explain_shows_the_candidates_and_why_one_won(tmp_path, capsys) -> None:
     assert "headline candidates" in out and "a site or navigation phrase (-4)" in out
     assert "timestamp  line 5: 2018-03-03" in out
     assert "title: Il bilancio del Comune" in out
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "© Il Giornale – Approvato il bilancio del Comune di Latina | Cronaca",
+        "Approvato il bilancio del Comune di Latina | Il Giornale",
+    ],
+)
+def test_a_headline_found_only_in_a_line_naming_the_outlet(line: str) -> None:
+    url = "https://www.ilgiornale.it/cronaca/approvato-il-bilancio-del-comune-di-latina.html"
+    _, meta = describe(f"{BODY}\n\n{MORE}\n\n{line}\n", url)
+    assert (meta.title, meta.title_source) == (
+        "Approvato il bilancio del Comune di Latina",
+        "headline",
+    )
+
+
+def test_a_line_naming_another_page_of_the_outlet_is_not_the_headline() -> None:
+    url = "https://www.ilgiornale.it/cronaca/approvato-il-bilancio-del-comune-di-latina.html"
+    _, meta = describe(f"{BODY}\n\n{MORE}\n\nFesta della castagna a Sezze | Il Giornale\n", url)
+    assert meta.title_source == "derived"
