@@ -203,7 +203,9 @@ def choose(
         scored.append(Scored(index, text, score, evidence))
     # Anywhere on the page, a line naming this page's headline with the outlet (a link to
     # it, a copyright line): a candidate when it holds most of the address's words.
-    for index, text in enumerate(texts):
+    for index, text in enumerate(texts if slug and outlet else ()):
+        if "|" not in text and "–" not in text and "-" not in text:
+            continue
         headline = outlet_tagged(text, outlet)
         if headline is None or index in {s.index for s in scored} or not is_candidate(headline):
             continue
