@@ -187,37 +187,14 @@ UNNAMED_RULES = {"short-line", "kicker", "not-headline", "above-headline", "head
 DATE_ROLES = {"timestamp": "timestamp", "byline": "byline", "repeated-timestamp": "timestamp"}
 
 
-def _agrees(day: str, header_date: str | None) -> bool:
-    return header_date is None or day.startswith(header_date) or header_date.startswith(day)
-
-
 def parse_timestamp(text: str) -> tuple[str, str | None] | None:
-    """(YYYY-MM-DD, ISO datetime with offset or None) for a whole-line timestamp."""
-    if patterns.UPDATE_WORDS.match(text):
+    """(YYYY-MM-DD, ISO datetime with offset or None) for a stamp line (`dates.is_date_line`),
+    read with the same grammar as every other date; None for an update or a line that is no
+    stamp or gives no day."""
+    if dates.is_update(text) or not dates.is_date_line(text):
         return None
-    for pattern in patterns.TIMESTAMPS:
-        match = pattern.match(text)
-        if not match:
-            continue
-        year, day = int(match["y"]), int(match["d"])
-        month_text = match["m"].lower().rstrip(".")
-        month = int(month_text) if month_text.isdigit() else patterns.MONTHS.get(month_text)
-        if month is None:
-            return None
-        try:
-            day_value = Date(year, month, day).isoformat()
-        except ValueError:
-            return None
-        published = None
-        groups = match.groupdict()
-        if groups.get("H") and groups.get("tz"):
-            tz = match["tz"]
-            offset = "+00:00" if tz == "Z" else f"{tz[:3]}:{tz[-2:]}"
-            published = (
-                f"{day_value}T{int(match['H']):02d}:{match['M']}:{match['S'] or '00'}{offset}"
-            )
-        return day_value, published
-    return None
+    day = next((e for e in dates.find_expressions(text) if len(e.value) == 10), None)
+    return (day.value, day.published) if day else None
 
 
 def dateline_parts(paragraphs: tuple[str, ...]) -> tuple[str | None, str | None]:

@@ -239,16 +239,6 @@ WEEKDAYS = (
 )
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 
-# Whole-line timestamps, most specific first. Named groups: y, m (number or name), d, H, M, tz.
-TIMESTAMPS: tuple[re.Pattern[str], ...] = tuple(
-    re.compile(p, re.IGNORECASE)
-    for p in (
-        r"^(?:pubblicato|published|aggiornato|updated)?:?\s*(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})[T ](?P<H>\d{2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?(?P<tz>Z|[+-]\d{2}:?\d{2})?$",
-        rf"^(?:pubblicato|published|aggiornato|updated)?:?\s*(?:(?:{WEEKDAYS}),?\s+)?(?P<d>\d{{1,2}})\s+(?P<m>{_MONTH_NAMES})\.?\s+(?P<y>\d{{4}})(?:,?\s*(?:alle|ore|at|-|,)?\s*(?P<H>\d{{1,2}})[:.](?P<M>\d{{2}}))?$",
-        rf"^(?:pubblicato|published|aggiornato|updated|posted)?:?\s*(?:(?:{WEEKDAYS}),?\s+)?(?P<m>{_MONTH_NAMES})\.?\s+(?P<d>\d{{1,2}}),?\s+(?P<y>\d{{4}})(?:,?\s*(?:at|-|,)?\s*(?P<H>\d{{1,2}})[:.](?P<M>\d{{2}})\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?(?:\s*(?:[A-Z]{{2,5}}(?:[+-]\d{{1,2}})?))?)?$",
-        r"^(?:pubblicato|published|aggiornato|updated)?:?\s*(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4})(?:,?\s*(?:alle|ore|at|-)?\s*(?P<H>\d{1,2})[:.](?P<M>\d{2}))?$",
-    )
-)
 # --- headlines as evidence (generator/titles.py) -------------------------------------
 
 # Phrases of a site's chrome, never a headline (Italian and English): navigation,
@@ -364,8 +354,6 @@ URL_DATES: tuple[re.Pattern[str], ...] = tuple(
     )
 )
 
-# Words that mark a timestamp as an update rather than the publication.
-UPDATE_WORDS = re.compile(r"^(aggiornato|updated|ultima modifica|last updated)", re.IGNORECASE)
 
 # A teaser ends in an ellipsis, optionally followed by its date ("riporta il... 24.10.2021").
 TEASER_END = re.compile(r"(?:\.\.\.|…)\s*(?P<date>\d{1,2}[./]\d{1,2}[./]\d{4})?\s*$")

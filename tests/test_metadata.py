@@ -197,7 +197,7 @@ def test_language_unknown_for_too_short_body():
         ("31 febbraio 2021", None),
         ("2021-13-01T10:00Z", None),
         ("24.13.2021", None),
-        ("Il 24 ottobre 2021", None),
+        ("Il 24 ottobre 2021 la polizia ha arrestato un uomo", None),  # a sentence, not a stamp
         ("testo qualsiasi", None),
     ],
 )
