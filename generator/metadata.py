@@ -29,18 +29,15 @@ def extract(raw: RawArticle, cleaned: CleanedText, url: str | None = None) -> Me
 
     `url` is the address given on the command line when the file has none in its header.
     """
+    article_url = (raw.header.url if raw.header else None) or url
     title_line = next((d.text for d in cleaned.decisions if d.label == "title"), None)
     glued = glued_headline(cleaned.paragraphs)
     if title_line:
-        title, title_source = (
-            titles.tidy(title_line, url or (raw.header.url if raw.header else None)),
-            "headline",
-        )
+        title, title_source = titles.tidy(title_line, article_url), "headline"
     elif glued:
         title, title_source = glued[0], "headline"
     else:
         title, title_source = derive_title(cleaned.paragraphs), "derived"
-    article_url = (raw.header.url if raw.header else None) or url
     found_date, date_source, published = find_date(raw, cleaned, article_url)
     if glued and glued[1] and (found_date is None or glued[1].startswith(found_date)):
         found_date, date_source = glued[1], "headline date"
@@ -167,9 +164,9 @@ def date_candidates(cleaned: CleanedText) -> list[dates.Candidate]:
     for index, decision in enumerate(cleaned.decisions):
         role = DATE_ROLES.get(decision.rule)
         if role is None and decision.rule in UNNAMED_RULES:
-            if index < first_body and len(decision.text) <= dates.patterns.DATE_LINE_MAX_CHARS:
+            if index < first_body and len(decision.text) <= patterns.DATE_LINE_MAX_CHARS:
                 role = "byline"
-            elif index > last_body and dates.patterns.PUBLISHED_CUES.search(decision.text):
+            elif index > last_body and patterns.PUBLISHED_CUES.search(decision.text):
                 role = "published"
         if role is not None:
             found += dates.candidates_in_line(decision.number, decision.text, role)

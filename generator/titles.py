@@ -15,8 +15,8 @@ lines of the body that are shaped like a headline, by evidence:
 - **shape**: a headline has a few words to a couple of dozen, is not a bullet, a byline or
   a date, and does not end like a sentence;
 - **repetition**: pages often print the headline twice;
-- **position**: the line cleaning chose keeps a small advantage, so without other
-  evidence nothing changes.
+- **position**: the first line shaped like a headline above the text gets a small advantage,
+  so without other evidence the top-to-bottom reading stands.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ class Scored:
 
 def slug_words(url: str | None) -> frozenset[str]:
     """The words of the last meaningful segment of the address's path, ASCII, lowercase:
-    no ids, no numbers, no extensions (``…/ucciso-un-45enne-ooztrte4`` → ucciso, 45enne)."""
+    no ids, no words with digits, no extensions (``…/ucciso-un-45enne-ooztrte4`` → ucciso, un)."""
     if not url:
         return frozenset()
     segments = [s for s in urlsplit(url).path.split("/") if s]
@@ -67,10 +67,10 @@ def slug_words(url: str | None) -> frozenset[str]:
     return frozenset()
 
 
-def ascii_words(text: str) -> set[str]:
+def ascii_words(text: str) -> list[str]:
     """The words of `text` as a slug spells them: ASCII, lowercase (``Città`` → citta)."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return set(_ASCII_WORD.findall(folded))
+    return _ASCII_WORD.findall(folded)
 
 
 def outlet_names(url: str | None) -> frozenset[str]:
@@ -107,8 +107,7 @@ def outlet_tagged(line: str, outlet: frozenset[str]) -> str | None:
 def _names_outlet(text: str, outlet: frozenset[str]) -> bool:
     """``Il Giornale`` names ``ilgiornale.it``: its words, run together, are a label of the
     address's host."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return "".join(_ASCII_WORD.findall(folded)) in outlet
+    return "".join(ascii_words(text)) in outlet
 
 
 def score_candidate(
@@ -120,7 +119,7 @@ def score_candidate(
     score = 0.0
     words = _WORD.findall(text)
     if slug:
-        found = ascii_words(text)
+        found = set(ascii_words(text))
         share = len(found & slug) / len(slug)
         if share:
             score += 4 * share
@@ -209,7 +208,7 @@ def choose(
         headline = outlet_tagged(text, outlet)
         if headline is None or index in {s.index for s in scored} or not is_candidate(headline):
             continue
-        share = len(ascii_words(headline) & slug) / len(slug) if slug else 0.0
+        share = len(set(ascii_words(headline)) & slug) / len(slug) if slug else 0.0
         if share >= OUTLET_TAGGED_MIN_SHARE:
             score, evidence = score_candidate(headline, slug, outlet, False)
             evidence += ("the headline with the outlet's name, as a link or credit gives it",)
