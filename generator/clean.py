@@ -79,10 +79,10 @@ class Block:
 
     numbers: tuple[int, ...]  # 1-based raw line numbers
     lines: tuple[str, ...]  # the lines, whitespace-normalised
+    text: str = field(init=False, repr=False, compare=False)  # the lines joined by spaces
 
-    @property
-    def text(self) -> str:
-        return " ".join(self.lines)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", " ".join(self.lines))
 
 
 @dataclass
@@ -212,8 +212,9 @@ def classify(
     state = state or _State()
     keys = keys if keys is not None else [line_key(b.text) for b in blocks]
     out = []
+    texts = [b.text for b in blocks]
     for index, block in enumerate(blocks):
-        following = [b.text for b in blocks[index + 1 : index + 1 + LOOKAHEAD]]
+        following = texts[index + 1 : index + 1 + LOOKAHEAD]
         key = keys[index]
         label, rule = classify_block(block.text, following, state, site_boilerplate, key)
         reason = REASONS[rule]

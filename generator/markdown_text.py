@@ -35,9 +35,10 @@ _SPACES = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 def normalise_text(text: str) -> str:
     """One paragraph's text as stored and shown: NFC, no zero-width or soft hyphens,
     every run of whitespace (non-breaking included) a single space, no outer spaces."""
-    if not unicodedata.is_normalized("NFC", text):  # checking is cheaper than normalising
-        text = unicodedata.normalize("NFC", text)
-    text = text.translate(_ZERO_WIDTH)
+    if not text.isascii():  # ASCII is NFC, with no zero-width characters
+        if not unicodedata.is_normalized("NFC", text):  # checking is cheaper than normalising
+            text = unicodedata.normalize("NFC", text)
+        text = text.translate(_ZERO_WIDTH)
     return _SPACES.sub(" ", text).strip()
 
 

@@ -19,9 +19,10 @@ from .model import CleanedText, Metadata, RawArticle
 
 _WORD = re.compile(r"\w+")
 DERIVED_TITLE_MAX = 80
-LANGUAGE_SAMPLE = 400
+LANGUAGE_SAMPLE = 400  # characters py3langid reads: plenty to tell, and its cost is linear
+OBVIOUS_SAMPLE = 1500  # characters whose function words are counted (cheap: a set lookup each)
 OBVIOUS_MIN_WORDS = 8  # function words of one language before it is taken without py3langid…
-OBVIOUS_SHARE = 0.15  # …making at least this share of the words, the others ten times fewer
+OBVIOUS_SHARE = 0.10  # …making at least this share of the words, the others ten times fewer
 
 
 def extract(raw: RawArticle, cleaned: CleanedText, url: str | None = None) -> Metadata:
@@ -237,16 +238,16 @@ def detect_language(paragraphs: tuple[str, ...]) -> str | None:
     A cascade: where function words leave no doubt (plenty of them, nearly all of one of
     the languages in `patterns.STOPWORDS`), they decide; anything else (another language,
     another script, a mixed or short text) goes to the kept detector, py3langid. Both
-    read the opening `LANGUAGE_SAMPLE` characters: plenty to tell, and the cost is linear.
+    read the body's opening (`OBVIOUS_SAMPLE` and `LANGUAGE_SAMPLE` characters).
     """
-    text = " ".join(paragraphs)[:LANGUAGE_SAMPLE]
+    text = " ".join(paragraphs)[:OBVIOUS_SAMPLE]
     words = _WORD.findall(text.casefold())
     if len(words) < 3:
         return None
     sure = obvious_language(words)
     if sure:
         return sure
-    language, probability = _identifier().classify(text)
+    language, probability = _identifier().classify(text[:LANGUAGE_SAMPLE])
     return language if probability >= 0.5 else None
 
 
