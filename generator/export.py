@@ -179,15 +179,31 @@ def jsonl_line(row: dict[str, Any]) -> str:
     return json.dumps(row, ensure_ascii=False) + "\n"
 
 
+# A cell starting with one of these is a formula to a spreadsheet (Excel, LibreOffice,
+# Google Sheets), which would run it: `=HYPERLINK(…)`, `+cmd|…`, `@SUM(…)`.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(cell: str) -> str:
+    """A CSV cell a spreadsheet shows as text (OWASP's rule for CSV injection): one that
+    starts like a formula gets a single quote in front; the rest is kept exactly."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def csv_cell(value: Any) -> str:
+    """One value as a CSV cell: lists and records as JSON text, None as empty, text
+    neutralised (`neutralise_formula`)."""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)  # starts with [ or {
+    return neutralise_formula("" if value is None else str(value))
+
+
 def csv_line(row: dict[str, Any]) -> str:
-    """One record as a CSV row (list fields, entities and annotations, as JSON text)."""
+    """One record as a CSV row (list fields, entities and annotations, as JSON text; a
+    cell that a spreadsheet would read as a formula starts with a single quote). JSON
+    Lines keep the exact text."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerow(
-        json.dumps(row[k], ensure_ascii=False)
-        if isinstance(row[k], (list, dict))
-        else ("" if row[k] is None else row[k])
-        for k in FIELDS
-    )
+    csv.writer(out, lineterminator="\n").writerow(csv_cell(row[k]) for k in FIELDS)
     return out.getvalue()
 
 

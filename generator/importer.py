@@ -3,10 +3,17 @@
 Importing is idempotent: the same bytes or the same URL are recognised and left
 alone. Nothing already under ``content/`` is overwritten, except by ``--reclean``,
 which regenerates an article only when its body is unchanged since import.
+
+The result of one import is a function of the set of files given, not of their order:
+the files are cleaned and given ids in the order of their SHA-256, and the lines a site
+repeats are learnt from the distinct raw files of the archive and the batch. Symbolic
+links in the input are never followed: each is named and skipped.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -38,7 +45,7 @@ class Outcome:
     """What happened to one input file."""
 
     path: str
-    status: str  # imported | already | error | recleaned | unchanged | kept-edited
+    status: str  # imported | already | skipped | error | recleaned | unchanged | kept-edited
     article_id: str | None
     message: str
 
@@ -104,24 +111,72 @@ def build_article(
 
 
 def expand_inputs(inputs: list[Path]) -> list[Path]:
-    """Files named directly, and the text files inside named folders (sorted)."""
+    """Files named directly, and the text files inside named folders (sorted); symbolic
+    links are left out (`walk_inputs`)."""
+    return walk_inputs(inputs)[0]
+
+
+def walk_inputs(inputs: list[Path]) -> tuple[list[Path], list[Path]]:
+    """The raw files to import and the symbolic links skipped: files named directly, and
+    the text files inside named folders (sorted, hidden names left out). A link, to a
+    file or a folder, named or found, is never followed: it could point anywhere on the
+    machine (`/etc/passwd`), or back up the tree."""
     files: list[Path] = []
+    links: list[Path] = []
     for path in inputs:
-        if path.is_dir():
-            files += sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in RAW_SUFFIXES and not p.name.startswith(".")
-            )
+        if path.is_symlink():
+            links.append(path)
+        elif path.is_dir():
+            found, skipped = _walk_folder(path)
+            files += found
+            links += skipped
         else:
             files.append(path)
-    return files
+    return files, links
+
+
+def _walk_folder(folder: Path) -> tuple[list[Path], list[Path]]:
+    files: list[Path] = []
+    links: list[Path] = []
+    for root, dirs, names in os.walk(folder, followlinks=False):
+        here = Path(root)
+        for name in sorted(dirs):
+            if (here / name).is_symlink():
+                links.append(here / name)  # os.walk lists it but never enters it
+        for name in names:
+            path = here / name
+            if path.is_symlink():
+                if not name.startswith("."):
+                    links.append(path)
+            elif (
+                path.suffix.lower() in RAW_SUFFIXES and not name.startswith(".") and path.is_file()
+            ):
+                files.append(path)
+    return sorted(files), sorted(links)
+
+
+def skipped_link(path: Path) -> Outcome:
+    """The warning for a symbolic link in the input, naming it and where it points."""
+    shown = str(Path(archive.display_path(path.parent)) / path.name)  # the link, not its target
+    try:
+        target = f" (to {os.readlink(path)})"
+    except OSError:
+        target = ""
+    return Outcome(
+        shown,
+        "skipped",
+        None,
+        f"warning: symbolic link{target} skipped — links are never followed;"
+        " copy the file itself into the folder to import it",
+    )
 
 
 def import_files(
     inputs: list[Path], content: Path, *, url: str | None = None, today: date | None = None
 ) -> list[Outcome]:
-    """Import raw files into `content`; one outcome per file, in input order."""
+    """Import raw files into `content`; one outcome per file (and per symbolic link
+    skipped), in input order. The articles written and their ids depend on the set of
+    files, not on their order (`canonical_order`)."""
     imported_on = (today or date.today()).isoformat()
     sources, source_problems = archive.load_sources(content / archive.SOURCES)
     if source_problems:
@@ -130,44 +185,28 @@ def import_files(
     by_sha = {a.raw_sha256: a.id for a in existing}
     by_url = {a.url: a.id for a in existing if a.url}
     taken = {p.stem for p in archive.article_paths(content)}
-    outcomes: list[Outcome] = []
+    files, links = walk_inputs(inputs)
+    errors: dict[str, list[Outcome]] = {}
     batch: list[tuple[str, RawArticle]] = []
-    for path in expand_inputs(inputs):
+    for path in files:
         shown = archive.display_path(path)
         try:
-            batch.append((shown, read_raw(path, shown)))
+            batch.append((shown, read_raw(path, shown, follow_symlinks=False)))
         except ContentError as exc:
-            outcomes += [Outcome(shown, "error", None, str(p)) for p in exc.problems]
-    boilerplate = site_boilerplate(content, existing, [raw for _, raw in batch])
-    fresh = {raw.sha256: raw for _, raw in batch if raw.sha256 not in by_sha}
-    jobs = [
-        (raw, boilerplate.get(raw_domain(raw, url), frozenset()), url) for raw in fresh.values()
-    ]
-    described = dict(zip(fresh, clean_all(jobs)))
-    for shown, raw in batch:
-        if raw.sha256 in by_sha:
-            outcomes.append(
-                Outcome(
-                    shown,
-                    "already",
-                    by_sha[raw.sha256],
-                    f"already imported as {by_sha[raw.sha256]}",
-                )
-            )
-            continue
-        cleaned, metadata = described[raw.sha256]
+            errors[shown] = [Outcome(shown, "error", None, str(p)) for p in exc.problems]
+    boilerplate = site_boilerplate(content, existing, [raw for _, raw in batch], url)
+    fresh = canonical_order(raw for _, raw in batch if raw.sha256 not in by_sha)
+    jobs = [(raw, boilerplate.get(raw_domain(raw, url), frozenset()), url) for raw in fresh]
+    decided: dict[str, Outcome] = {}  # by raw SHA-256: what became of those bytes
+    for raw, (cleaned, metadata) in zip(fresh, clean_all(jobs)):
         if metadata.url and metadata.url in by_url:
-            outcomes.append(
-                Outcome(
-                    shown,
-                    "already",
-                    by_url[metadata.url],
-                    f"already imported as {by_url[metadata.url]} (same URL)",
-                )
+            known = by_url[metadata.url]
+            decided[raw.sha256] = Outcome(
+                "", "already", known, f"already imported as {known} (same URL)"
             )
             continue
         if not cleaned.paragraphs:
-            outcomes.append(Outcome(shown, "error", None, f"{shown}: {refusal(cleaned)}"))
+            decided[raw.sha256] = Outcome("", "error", None, refusal(cleaned))
             continue
         article_id = make_article_id(metadata, taken, raw.sha256)
         wanted = make_article_id(metadata, set(), raw.sha256)
@@ -175,12 +214,56 @@ def import_files(
         article = build_article(raw, cleaned, metadata, article_id, sources, imported_on)
         write_new_article(content, article, raw.data)
         taken.add(article_id)
-        by_sha[raw.sha256] = article_id
         if article.url:
             by_url[article.url] = article_id
         note += thin_text_warning(cleaned, article.words)
-        outcomes.append(Outcome(shown, "imported", article_id, f"imported as {article_id}{note}"))
-    return outcomes
+        decided[raw.sha256] = Outcome("", "imported", article_id, f"imported as {article_id}{note}")
+    return report_in_input_order(files, links, batch, errors, by_sha, decided)
+
+
+def canonical_order(raws: Iterable[RawArticle]) -> list[RawArticle]:
+    """Distinct raw files in the order of their SHA-256: the order in which an import
+    cleans them and gives them ids, so that which of two files takes a contested id or
+    URL does not depend on the order or the names they were given in."""
+    return sorted({raw.sha256: raw for raw in raws}.values(), key=lambda raw: raw.sha256)
+
+
+def report_in_input_order(
+    files: list[Path],
+    links: list[Path],
+    batch: list[tuple[str, RawArticle]],
+    errors: dict[str, list[Outcome]],
+    existing_by_sha: dict[str, str],
+    decided: dict[str, Outcome],
+) -> list[Outcome]:
+    """One outcome per input file, in the order given, then one per link skipped. A
+    second copy of the same bytes in the batch is reported as already imported."""
+    raws = dict(batch)
+    reported: set[str] = set()
+    outcomes: list[Outcome] = []
+    for path in files:
+        shown = archive.display_path(path)
+        if shown in errors:
+            outcomes += errors[shown]
+            continue
+        raw = raws.get(shown)
+        if raw is None:
+            continue
+        sha = raw.sha256
+        if sha in existing_by_sha:
+            known = existing_by_sha[sha]
+            outcomes.append(Outcome(shown, "already", known, f"already imported as {known}"))
+        elif sha in reported and decided[sha].article_id:
+            known = decided[sha].article_id or ""
+            outcomes.append(Outcome(shown, "already", known, f"already imported as {known}"))
+        else:
+            outcome = decided[sha]
+            message = (
+                f"{shown}: {outcome.message}" if outcome.status == "error" else outcome.message
+            )
+            outcomes.append(replace(outcome, path=shown, message=message))
+        reported.add(sha)
+    return outcomes + [skipped_link(link) for link in links]
 
 
 THIN_WORDS = 40  # fewer words of body than this: imported, with a warning to look at it
@@ -217,24 +300,31 @@ def raw_domain(raw: RawArticle, url: str | None = None) -> str | None:
 
 
 def site_boilerplate(
-    content: Path, existing: list[Article], batch: list[RawArticle]
+    content: Path, existing: list[Article], batch: list[RawArticle], url: str | None = None
 ) -> dict[str | None, frozenset[str]]:
     """For each site (URL host) with articles in the archive or the batch, the lines that
-    recur across its articles (`clean.repeated_lines`). Articles with no known source
-    are not pooled: different unknown sites share nothing."""
-    texts: dict[str | None, list[str]] = {}
+    recur across its distinct raw files (`clean.repeated_lines`): each file counts once,
+    however often it is in the archive and the batch, so the result is a function of the
+    set of files. `url` is the address given for a batch file without a header. Articles
+    with no known source are not pooled: different unknown sites share nothing."""
+    texts: dict[str, dict[str, str]] = {}  # domain -> raw SHA-256 -> text
     for article in existing:
         domain = url_domain(article.url)
         if domain and (content / article.raw).is_file():
             try:
-                texts.setdefault(domain, []).append(read_raw(content / article.raw).text)
+                raw = read_raw(content / article.raw)
             except ContentError:
                 continue
+            texts.setdefault(domain, {})[raw.sha256] = raw.text
     for raw in batch:
-        domain = raw_domain(raw)
+        domain = raw_domain(raw, url)
         if domain:
-            texts.setdefault(domain, []).append(raw.text)
-    return {domain: repeated_lines(group) for domain, group in texts.items() if len(group) >= 3}
+            texts.setdefault(domain, {})[raw.sha256] = raw.text
+    return {
+        domain: repeated_lines([group[sha] for sha in sorted(group)])
+        for domain, group in texts.items()
+        if len(group) >= 3
+    }
 
 
 def refusal(cleaned: CleanedText) -> str:

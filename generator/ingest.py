@@ -8,6 +8,7 @@ to ``content/raw/`` as provenance); only the decoded copy is normalised.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from datetime import date
 from pathlib import Path
@@ -22,6 +23,27 @@ MAX_RAW_BYTES = 20 * 1024 * 1024
 # Bytes that never occur in text: NUL and the C0 controls other than tab, LF, FF, CR, ESC.
 _BINARY_BYTES = bytes([*range(0, 9), 11, *range(14, 27), *range(28, 32)])
 
+# Characters that are not text, removed from the whole decoded text (the raw bytes are
+# kept as received): the C0 controls but tab and line feed, DEL, the C1 controls, the
+# bidirectional embeddings, overrides and isolates that can make a line display other
+# than it reads, and the two noncharacters. Separators that are whitespace (vertical tab,
+# form feed, the information separators, NEL, the Unicode line and paragraph separators)
+# become a space: cleaning read them as one before.
+_CONTROL_SPACES = "\x0b\x0c\x1c\x1d\x1e\x1f\x85\u2028\u2029"
+_NOT_TEXT = str.maketrans(
+    {
+        **dict.fromkeys(map(ord, _CONTROL_SPACES), " "),
+        **dict.fromkeys(
+            [*range(0, 9), 0x0D, *range(0x0E, 0x1C), *range(0x7F, 0x85), *range(0x86, 0xA0)],
+            None,
+        ),
+        **dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFFFE, 0xFFFF], None),
+    }
+)
+_CONTROL_HINT = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffe\uffff]"
+)
+
 _HEADER = re.compile(r"^[ \t]*date[ \t]+(?P<date>\S*\d\S*)(?:[ \t]+(?P<url>\S+))?[ \t]*$")
 _URL_ONLY = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 HTML_SUFFIXES = {".html", ".htm"}
@@ -31,18 +53,38 @@ _MOJIBAKE_HINT = re.compile("Ã|Â|â€")
 _DATE = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?$")
 
 
-def read_raw(path: Path, display: str | None = None) -> RawArticle:
-    """Read and decode one raw file; raise ContentError naming the file if it is unusable."""
+def read_raw(path: Path, display: str | None = None, *, follow_symlinks: bool = True) -> RawArticle:
+    """Read and decode one raw file; raise ContentError naming the file if it is unusable.
+    With `follow_symlinks` false, a symbolic link is refused rather than read through
+    (`postilla import` never copies what a link points to)."""
     shown = display or str(path)
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+    if not follow_symlinks:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
     try:
-        size = path.stat().st_size
-        if size > MAX_RAW_BYTES:
-            raise ContentError(
-                Problem(shown, None, f"file is {size} bytes, over the {MAX_RAW_BYTES}-byte limit")
-            )
-        data = path.read_bytes()
+        descriptor = os.open(path, flags)
     except OSError as exc:
+        if not follow_symlinks and path.is_symlink():
+            raise ContentError(
+                Problem(shown, None, "is a symbolic link — not followed; copy the file itself")
+            ) from None
         raise ContentError(Problem(shown, None, f"cannot read the file: {exc.strerror}")) from None
+    with os.fdopen(descriptor, "rb") as file:
+        try:
+            size = os.fstat(file.fileno()).st_size
+            if size > MAX_RAW_BYTES:
+                raise ContentError(
+                    Problem(
+                        shown, None, f"file is {size} bytes, over the {MAX_RAW_BYTES}-byte limit"
+                    )
+                )
+            data = file.read(MAX_RAW_BYTES + 1)
+        except OSError as exc:
+            raise ContentError(
+                Problem(shown, None, f"cannot read the file: {exc.strerror}")
+            ) from None
+    if len(data) > MAX_RAW_BYTES:  # it grew while being read
+        raise ContentError(Problem(shown, None, f"file is over the {MAX_RAW_BYTES}-byte limit"))
     if path.suffix.lower() in HTML_SUFFIXES:
         return parse_html(path.name, data, shown)
     return parse_raw(path.name, data, shown)
@@ -52,7 +94,7 @@ def parse_raw(name: str, data: bytes, display: str | None = None) -> RawArticle:
     """Decode raw bytes and read the optional header line. Pure: no file access."""
     shown = display or name
     text, encoding = decode(data, shown)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = remove_control_characters(text.replace("\r\n", "\n").replace("\r", "\n"))
     if _MOJIBAKE_HINT.search(text) and ftfy.badness.is_bad(text):
         # Mojibake ("cittÃ "): undo it, conservatively; the original bytes stay in content/raw/.
         fixed = ftfy.fix_encoding(text)
@@ -74,6 +116,13 @@ def parse_raw(name: str, data: bytes, display: str | None = None) -> RawArticle:
     )
 
 
+def remove_control_characters(text: str) -> str:
+    """`text` without the characters that are not text (`_NOT_TEXT`), in the whole of it:
+    whitespace-like separators become a space, the others are dropped. Tab and line
+    feed stay; a carriage return is dropped (line ends are normalised before)."""
+    return text.translate(_NOT_TEXT) if _CONTROL_HINT.search(text) else text
+
+
 def decode(data: bytes, display: str) -> tuple[str, str]:
     """Text of raw bytes and the encoding used: UTF-8 (BOM or not), UTF-16 with a BOM,
     else Windows-1252. Binary data and bytes that no encoding explains are errors."""
@@ -84,11 +133,16 @@ def decode(data: bytes, display: str) -> tuple[str, str]:
             raise ContentError(
                 Problem(display, None, f"undecodable UTF-16 at byte {exc.start}")
             ) from None
-    sample = data[:65536]
-    binary = len(sample) - len(sample.translate(None, _BINARY_BYTES))
-    if b"\x00" in sample or binary > max(2, len(sample) // 100):
+    # The whole file, not a sample: a NUL or a run of control bytes anywhere means binary.
+    binary = len(data) - len(data.translate(None, _BINARY_BYTES))
+    if b"\x00" in data or binary > max(2, len(data) // 100):
+        where = f" (a NUL byte at offset {data.index(0)})" if b"\x00" in data else ""
         raise ContentError(
-            Problem(display, None, "this is a binary file, not text — import plain-text articles")
+            Problem(
+                display,
+                None,
+                f"this is a binary file, not text{where} — import plain-text articles",
+            )
         )
     try:
         return data.decode("utf-8-sig"), "utf-8"
@@ -185,7 +239,7 @@ def parse_html(name: str, data: bytes, display: str | None = None) -> RawArticle
         document: dict[str, Any] = {}
     else:
         document = extracted if isinstance(extracted, dict) else extracted.as_dict()
-    text = document.get("text") or ""
+    text = remove_control_characters(str(document.get("text") or ""))
     if not text.strip():
         raise ContentError(Problem(shown, None, "no article text found in this HTML page"))
     date_value = parse_partial_date(str(document.get("date") or "")[:10])
@@ -194,11 +248,15 @@ def parse_html(name: str, data: bytes, display: str | None = None) -> RawArticle
     if date_value or url:
         lines += [f" date {date_value or ''} {url or ''}".rstrip().replace("date  ", "date "), ""]
     if document.get("title"):
-        lines += [str(document["title"]), ""]
+        lines += [remove_control_characters(str(document["title"])).replace("\n", " "), ""]
     lines += [paragraph for line in text.split("\n") for paragraph in (line, "")]
     layout = "\n".join(lines)
     header_line = parse_header(lines[0], shown, 1) if lines and (date_value or url) else None
-    hints = tuple((key, str(document[key])) for key in ("author", "sitename") if document.get(key))
+    hints = tuple(
+        (key, remove_control_characters(str(document[key])))
+        for key in ("author", "sitename")
+        if document.get(key)
+    )
     return RawArticle(
         name=name,
         data=data,

@@ -95,9 +95,9 @@ def test_binary_error_uses_the_display_path():
     assert "inbox/x.txt" in str(ContentError(problem))
 
 
-def test_a_few_control_characters_are_tolerated():
+def test_a_few_control_characters_are_tolerated_and_removed():
     raw = ingest.parse_raw("a.txt", b"testo con \x07 campanello e \x1b escape" + b" parola" * 50)
-    assert "\x07" in raw.text
+    assert "\x07" not in raw.text and "\x1b" not in raw.text and "campanello" in raw.text
 
 
 def test_many_control_characters_are_binary():
