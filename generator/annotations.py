@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from mkdocs.utils import get_build_date
 from rapidfuzz import fuzz
 from slugify import slugify
 
@@ -136,8 +137,37 @@ class AnnotationSet:
 
 
 def annotation_paths(content: Path) -> list[Path]:
+    """The annotation files: every ``*.yml`` under ``content/annotations/``."""
     folder = content / ANNOTATIONS
     return sorted(p for p in folder.rglob("*.yml") if p.is_file()) if folder.is_dir() else []
+
+
+# Names that look like an annotation file but are not read as one (only `.yml` is).
+LOOKALIKE_SUFFIXES = (".yml", ".yaml", ".json")
+
+
+def misnamed_annotation_files(content: Path) -> list[Path]:
+    """Files under ``content/annotations/`` written as annotations but never read: YAML or
+    JSON under another extension (``.yaml``, ``.YML``, ``.json``, a file named ``.yaml``)."""
+    folder = content / ANNOTATIONS
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.name.casefold().endswith(LOOKALIKE_SUFFIXES)
+        and not p.name.endswith(".yml")
+        and p.is_file()
+    )
+
+
+def misnamed_problem(path: Path, shown: str) -> Problem:
+    """The error for a misnamed annotation file: it would be silently left out."""
+    stem = path.name[: path.name.rfind(".")]
+    better = f"{stem}.yml" if stem else "a name ending in .yml (e.g. DATE-AUTHOR-WORDS.yml)"
+    return Problem(
+        shown, None, f"not read as an annotation file: only .yml files are — rename it to {better}"
+    )
 
 
 def tag_slug(tag: str) -> str:
@@ -431,6 +461,9 @@ def load_annotations(content: Path, articles: dict[str, Article]) -> AnnotationS
     annotations: list[Annotation] = []
     problems: list[Problem] = []
     skipped: list[str] = []
+    for path in misnamed_annotation_files(content):
+        problems.append(misnamed_problem(path, display_path(path)))
+        skipped.append(display_path(path))
     for path in annotation_paths(content):
         shown = display_path(path)
         try:
@@ -512,7 +545,7 @@ def template(
         "    note: |\n"
         "      What you want readers to know, in Markdown. Links: [text](https://…).\n"
         "    author: your-github-handle\n"
-        f'    date: "{date.today().isoformat()}"\n'
+        f'    date: "{get_build_date()}"\n'  # SOURCE_DATE_EPOCH's day when set: reproducible
         "    # verdict: misleading   # fact-check only: true | false | misleading | unverified\n"
         "    # tags: [one, two]\n"
         '    # links: ["https://…"]\n'

@@ -27,11 +27,21 @@ the vocabulary, every shard knows every word; the search box leaves the vocabula
 the results (its page id is in ``shards.json``). A shard's vocabulary is written when the
 shard is indexed: words first seen in other shards since then may still meet the
 fallback there, until that shard changes or the site is built afresh.
+
+What reaches the site is checked, and the same at every build. Pagefind runs with a
+timeout (`pagefind_timeout`), and anything that goes wrong in the background thread fails
+the build (`SearchIndex.finish` raises it). A new bundle is made reproducible
+(`canonical_bundle`: Pagefind writes some files in hash-map order), checked to be a
+complete index of at least one page (`index_problem`) and recorded, file by file with its
+hash (`RECORD`); a kept bundle that differs from its record in any way is indexed again,
+never copied (`bundle_problem`), and so is a search document that differs from the hash
+written in its folder's manifest when its shard is indexed again.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import html
 import json
 import os
@@ -44,6 +54,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from zlib import error as zlib_error
 
 from mkdocs.exceptions import PluginError
 
@@ -129,46 +140,81 @@ _TAG = re.compile(r"<[^>]*>")
 # A search document: the digest of what it is made from, and how to make it (only when
 # that digest differs from the one of the file already written).
 Document = tuple[str, Callable[[], str]]
-MANIFEST = "manifest.json"  # in each shard's documents folder: relative path -> digest
+# In each shard's documents folder: relative path -> [the document's digest, the SHA-256
+# of the bytes written], so that a document damaged in the cache is found and made again.
+MANIFEST = "manifest.json"
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read_manifest(folder: Path) -> dict[str, list[str]] | None:
+    """The documents folder's manifest, or None when it is missing or not one."""
+    try:
+        written = json.loads((folder / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(written, dict) or not all(
+        isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v)
+        for v in written.values()
+    ):
+        return None
+    return written
 
 
 def sync_documents(
-    folder: Path, documents: Mapping[str, Document], made: list[str] | None = None
+    folder: Path,
+    documents: Mapping[str, Document],
+    made: list[str] | None = None,
+    verify: bool = False,
 ) -> int:
     """Make `folder` hold exactly `documents` (relative path -> digest and maker): write
-    what is new or changed, delete what is no longer there, as its manifest (the digests
-    of what was written) tells; the documents written are added to `made`. The number of
-    files written or deleted."""
-    try:
-        written: dict[str, str] = json.loads((folder / MANIFEST).read_text("utf-8"))
-    except (OSError, ValueError):
+    what is new or changed, delete what is no longer there, as its manifest (each
+    document's digest and the hash of its bytes) tells; with `verify`, also every file
+    whose bytes are not the ones written (damaged or deleted in the cache). The documents
+    written are added to `made`. The number of files written or deleted."""
+    written = _read_manifest(folder)
+    if written is None:
         written = {}
         shutil.rmtree(folder, ignore_errors=True)  # no manifest: start afresh
     changed = 0
     for relative, (key, make) in documents.items():
-        if written.get(relative) == key:
-            continue
         path = folder / relative
+        if written.get(relative, [None])[0] == key and not (
+            verify and not _holds(path, written[relative][1])
+        ):
+            continue
         path.parent.mkdir(parents=True, exist_ok=True)
         page = make()
-        path.write_text(page, "utf-8")
+        data = page.encode("utf-8")
+        path.write_bytes(data)
         if made is not None:
             made.append(page)
-        written[relative] = key
+        written[relative] = [key, _sha256(data)]
         changed += 1
     for relative in [r for r in written if r not in documents]:
         (folder / relative).unlink(missing_ok=True)
         del written[relative]
         changed += 1
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / MANIFEST).write_text(json.dumps(written), "utf-8")
+    (folder / MANIFEST).write_text(json.dumps(written, sort_keys=True), "utf-8")
     return changed
+
+
+def _holds(path: Path, sha256: str) -> bool:
+    """Whether the file at `path` has the bytes whose hash is `sha256`."""
+    try:
+        return _sha256(path.read_bytes()) == sha256
+    except OSError:
+        return False
 
 
 def pagefind_command(documents: Path, output: Path) -> list[str]:
     # The `pagefind` package ships its binary (pagefind_bin): nothing is downloaded.
     # MkDocs renders on one core meanwhile: with `nice`, Pagefind (which would take both
-    # cores) yields to it and indexes on the other.
+    # cores) yields to it and indexes on the other. (`nice` and `python -m pagefind` both
+    # exec the next program: the process started is Pagefind itself, which a timeout kills.)
     nice = shutil.which("nice")
     return [
         *([nice, "-n", "10"] if nice else []),
@@ -183,9 +229,338 @@ def pagefind_command(documents: Path, output: Path) -> list[str]:
     ]
 
 
+# How long one shard may take Pagefind, in seconds: far beyond what a shard of
+# `SHARD_MAX` articles needs (about a minute), so only a Pagefind that hangs reaches it.
+# POSTILLA_PAGEFIND_TIMEOUT sets another.
+PAGEFIND_TIMEOUT = 1800.0
+TIMEOUT_VARIABLE = "POSTILLA_PAGEFIND_TIMEOUT"
+
+
+def pagefind_timeout(environment: Mapping[str, str]) -> float:
+    """The seconds one Pagefind run may take: `TIMEOUT_VARIABLE` in `environment`, else
+    `PAGEFIND_TIMEOUT`. PluginError when the variable is not a positive number."""
+    value = environment.get(TIMEOUT_VARIABLE, "").strip()
+    if not value:
+        return PAGEFIND_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not seconds > 0 or seconds == float("inf"):
+        raise PluginError(
+            f"{TIMEOUT_VARIABLE}={value!r} is not a number of seconds — set it to e.g. 1800"
+        )
+    return seconds
+
+
+class SearchError(Exception):
+    """The search index could not be made; the message says why and what to do."""
+
+
+# --- Pagefind's bundle, made reproducible and checked ---------------------------------
+#
+# Pagefind writes its metadata (``pagefind.<hash>.pf_meta``) and filter files
+# (``filter/<hash>.pf_filter``) in the order of Rust hash maps, which differs between
+# runs: two builds of the same archive would ship different files (and, since the
+# names are hashes of the contents, different names). Each such file is gzip over
+# ``pagefind_dcd`` and CBOR. `canonical_bundle` decodes them, sorts what is a set (a
+# filter's values, the list of filters, the list of sort orders), encodes them again and
+# names them as Pagefind does (a SHA-1 of the CBOR), then writes the new hash into
+# ``pagefind-entry.json``. A file that does not encode back to exactly its own bytes is
+# left as it is: then nothing is changed that is not understood.
+
+SIGNATURE = b"pagefind_dcd"
+_FILTER_HASH = 7  # characters of the hash in a filter file's name, after "<language>_"
+_META_HASH = 10  # in the metadata file's name
+CborValue = int | str | bytes | bool | None | list["CborValue"]
+
+
+def pagefind_hash(data: bytes) -> str:
+    """The hash Pagefind names a file by: SHA-1, each byte in hex without its leading
+    zero (Rust's ``{:x}`` per byte)."""
+    return "".join(f"{byte:x}" for byte in hashlib.sha1(data).digest())
+
+
+def cbor_decode(data: bytes) -> CborValue:
+    """The value of the CBOR `data`, of the kinds Pagefind writes: integers, text, bytes,
+    arrays (definite lengths) and true/false/null. ValueError for anything else."""
+    value, end = _cbor_item(data, 0)
+    if end != len(data):
+        raise ValueError("bytes after the CBOR value")
+    return value
+
+
+def _cbor_item(data: bytes, at: int) -> tuple[CborValue, int]:
+    if at >= len(data):
+        raise ValueError("CBOR value cut short")
+    major, info = data[at] >> 5, data[at] & 31
+    at += 1
+    if major == 7:
+        simple = {20: False, 21: True, 22: None}
+        if info not in simple:
+            raise ValueError(f"CBOR simple value {info} is not one Pagefind writes")
+        return simple[info], at
+    if info < 24:
+        number = info
+    elif info <= 27:
+        size = 1 << (info - 24)
+        if at + size > len(data):
+            raise ValueError("CBOR value cut short")
+        number, at = int.from_bytes(data[at : at + size], "big"), at + size
+    else:
+        raise ValueError("CBOR of indefinite length")
+    if major == 0:
+        return number, at
+    if major == 1:
+        return -1 - number, at
+    if major in (2, 3):
+        if at + number > len(data):
+            raise ValueError("CBOR string cut short")
+        raw = data[at : at + number]
+        return (raw if major == 2 else raw.decode("utf-8")), at + number
+    if major == 4:
+        items = []
+        for _ in range(number):
+            item, at = _cbor_item(data, at)
+            items.append(item)
+        return items, at
+    raise ValueError(f"CBOR major type {major} is not one Pagefind writes here")
+
+
+def cbor_encode(value: CborValue) -> bytes:
+    """`value` as CBOR, every length and number in its shortest form (as Pagefind's
+    encoder writes them)."""
+    if value is False or value is True or value is None:
+        return bytes([0xE0 | {False: 20, True: 21, None: 22}[value]])
+    if isinstance(value, int):
+        return _cbor_head(0, value) if value >= 0 else _cbor_head(1, -1 - value)
+    if isinstance(value, str):
+        encoded = value.encode("utf-8")
+        return _cbor_head(3, len(encoded)) + encoded
+    if isinstance(value, bytes):
+        return _cbor_head(2, len(value)) + value
+    return _cbor_head(4, len(value)) + b"".join(cbor_encode(item) for item in value)
+
+
+def _cbor_head(major: int, number: int) -> bytes:
+    if number < 24:
+        return bytes([major << 5 | number])
+    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if number < 1 << (8 * size):
+            return bytes([major << 5 | info]) + number.to_bytes(size, "big")
+    raise ValueError(f"{number} is too large for CBOR")
+
+
+def read_chunk(path: Path) -> bytes:
+    """The CBOR (or JSON) inside one of Pagefind's gzip files, without its signature.
+    ValueError when the file is not one."""
+    try:
+        data = gzip.decompress(path.read_bytes())
+    except (EOFError, gzip.BadGzipFile, zlib_error) as exc:
+        raise ValueError(f"{path.name} is not gzip: {exc}") from None
+    if not data.startswith(SIGNATURE):
+        raise ValueError(f"{path.name} lacks Pagefind's signature")
+    return data[len(SIGNATURE) :]
+
+
+def chunk_file(payload: bytes) -> bytes:
+    """A Pagefind file holding `payload`: signature and payload, gzip, without a
+    timestamp (the same bytes at every build)."""
+    return gzip.compress(SIGNATURE + payload, compresslevel=9, mtime=0)
+
+
+def _decoded(payload: bytes) -> list[CborValue] | None:
+    """`payload` decoded, when it is an array that encodes back to exactly `payload`."""
+    try:
+        value = cbor_decode(payload)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(value, list) or cbor_encode(value) != payload:
+        return None
+    return value
+
+
+def _by_first(items: list[CborValue]) -> list[CborValue]:
+    """`items` (arrays whose first element is a name) sorted by that name."""
+    return sorted(items, key=lambda item: str(item[0]) if isinstance(item, list) else "")
+
+
+def _new_name(language: str, payload: bytes, length: int, taken: set[str]) -> str:
+    """`<language>_<hash>` as Pagefind names a file: longer when the name is taken."""
+    full = pagefind_hash(payload)
+    while f"{language}_{full[:length]}" in taken and length < len(full):
+        length += 1
+    return f"{language}_{full[:length]}"
+
+
+def canonical_bundle(bundle: Path) -> bool:
+    """Rewrite what Pagefind wrote in hash-map order in `bundle` in sorted order (the
+    same search: these lists are sets), with the file names and the entry file to match.
+    False, changing nothing, where a file is not as understood."""
+    entry_path = bundle / "pagefind-entry.json"
+    try:
+        entry = json.loads(entry_path.read_text("utf-8"))
+        languages = entry["languages"]
+        if not isinstance(languages, dict):
+            return False
+        plans = [
+            _canonical_language(bundle, lang, info["hash"]) for lang, info in languages.items()
+        ]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    if any(plan is None for plan in plans):
+        return False
+    for info, plan in zip(list(languages.values()), plans, strict=True):
+        assert plan is not None
+        writes, removals, meta_name = plan
+        for path in removals:
+            path.unlink()
+        for path, data in writes.items():
+            path.write_bytes(data)
+        info["hash"] = meta_name
+    entry["languages"] = dict(sorted(languages.items()))
+    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), "utf-8")
+    return True
+
+
+def _canonical_language(
+    bundle: Path, language: str, meta_hash: str
+) -> tuple[dict[Path, bytes], list[Path], str] | None:
+    """The files to write and to remove to make one language's index canonical, and its
+    metadata's new name; None when a file is not as understood."""
+    meta_path = bundle / f"pagefind.{meta_hash}.pf_meta"
+    meta = _decoded(read_chunk(meta_path))
+    # version, pages, index chunks, filters, sorts, ...: filters and sorts are [name, …]
+    if meta is None or len(meta) < 5 or not all(isinstance(meta[i], list) for i in (3, 4)):
+        return None
+    filters, sorts = meta[3], meta[4]
+    assert isinstance(filters, list) and isinstance(sorts, list)
+    writes: dict[Path, bytes] = {}
+    removals = [meta_path]
+    renamed: dict[str, str] = {}
+    taken: set[str] = set()
+    for item in _by_first(filters):
+        if not (isinstance(item, list) and len(item) == 2 and isinstance(item[1], str)):
+            return None
+        path = bundle / "filter" / f"{item[1]}.pf_filter"
+        values = _decoded(read_chunk(path))
+        if values is None or len(values) != 2 or not isinstance(values[1], list):
+            return None
+        for value in values[1]:
+            if not (isinstance(value, list) and len(value) == 2 and isinstance(value[1], list)):
+                return None
+            value[1] = sorted(value[1], key=lambda page: page if isinstance(page, int) else -1)
+        values[1] = _by_first(values[1])
+        payload = cbor_encode(values)
+        name = _new_name(language, payload, _FILTER_HASH, taken)
+        taken.add(name)
+        renamed[item[1]] = name
+        removals.append(path)
+        writes[bundle / "filter" / f"{name}.pf_filter"] = chunk_file(payload)
+    meta[3] = [
+        [item[0], renamed[str(item[1])]] for item in _by_first(filters) if isinstance(item, list)
+    ]
+    meta[4] = _by_first(sorts)
+    payload = cbor_encode(meta)
+    meta_name = _new_name(language, payload, _META_HASH, set())
+    writes[bundle / f"pagefind.{meta_name}.pf_meta"] = chunk_file(payload)
+    return writes, removals, meta_name
+
+
+# The bundle's own record, written when it is made: the vocabulary's page id, how many
+# documents it holds and every file with its size and SHA-256. A bundle that does not
+# match its record exactly is never copied into a site: it is indexed again.
+RECORD = "postilla.json"
+
+
+def bundle_record(bundle: Path, hidden: str | None, pages: int) -> dict[str, object]:
+    """What `bundle` holds now (see `RECORD`)."""
+    return {"hidden": hidden, "pages": pages, "files": _listing(bundle)}
+
+
+def _listing(bundle: Path) -> dict[str, list[object]]:
+    files: dict[str, list[object]] = {}
+    for folder, _, names in os.walk(bundle):
+        for name in names:
+            path = Path(folder) / name
+            relative = path.relative_to(bundle).as_posix()
+            if relative != RECORD:
+                data = path.read_bytes()
+                files[relative] = [len(data), _sha256(data)]
+    return dict(sorted(files.items()))
+
+
+def bundle_problem(bundle: Path) -> str | None:
+    """What is wrong with the bundle kept in `bundle`, or None when it is exactly as it
+    was made: every file its record lists with the same size and hash, no other file,
+    and an index of at least one page whose files are all there."""
+    try:
+        record = json.loads((bundle / RECORD).read_text("utf-8"))
+    except FileNotFoundError:
+        return f"{RECORD} is missing"
+    except (OSError, ValueError) as exc:
+        return f"{RECORD} cannot be read: {exc}"
+    if not isinstance(record, dict) or not isinstance(record.get("files"), dict):
+        return f"{RECORD} is not a record of the bundle"
+    try:
+        listing = _listing(bundle)
+    except OSError as exc:
+        return f"a file cannot be read: {exc}"
+    if listing != record["files"]:
+        differ = sorted(set(listing) ^ set(record["files"])) or sorted(
+            name for name in listing if listing[name] != record["files"][name]
+        )
+        return f"{differ[0]} is not the file Pagefind wrote"
+    return index_problem(bundle)
+
+
+def _names(items: list[CborValue], position: int) -> list[str]:
+    """The file name (a hash) at `position` of each of `items`; ValueError when one has none."""
+    names = []
+    for item in items:
+        if not isinstance(item, list) or len(item) <= position:
+            raise ValueError("an entry of its metadata has no file name")
+        name = item[position]
+        if not isinstance(name, str) or not re.fullmatch(r"[\w-]+", name):
+            raise ValueError(f"{name!r} is not a file name of Pagefind's")
+        names.append(name)
+    return names
+
+
+def index_problem(bundle: Path) -> str | None:
+    """What is missing from the Pagefind index in `bundle` for a browser to search it: its
+    entry file, its metadata, one page at least, and every page's, word chunk's and
+    filter's file; None when nothing is."""
+    try:
+        entry = json.loads((bundle / "pagefind-entry.json").read_text("utf-8"))
+        languages = entry["languages"]
+        if not languages:
+            return "pagefind-entry.json lists no language"
+        for info in languages.values():
+            meta = cbor_decode(read_chunk(bundle / f"pagefind.{info['hash']}.pf_meta"))
+            if not isinstance(meta, list) or len(meta) < 4:
+                return "its metadata is not Pagefind's"
+            pages, chunks, filters = meta[1], meta[2], meta[3]
+            assert isinstance(pages, list) and isinstance(chunks, list)
+            assert isinstance(filters, list)
+            if not pages or info.get("page_count") != len(pages):
+                return "it holds no page" if not pages else "its page count is wrong"
+            needed = [f"fragment/{name}.pf_fragment" for name in _names(pages, 0)]
+            needed += [f"index/{name}.pf_index" for name in _names(chunks, 2)]
+            needed += [f"filter/{name}.pf_filter" for name in _names(filters, 1)]
+            for name in needed:
+                if not (bundle / name).is_file():
+                    return f"{name} is missing"
+    except (OSError, ValueError, KeyError, TypeError, AssertionError, UnicodeDecodeError) as exc:
+        return f"its index cannot be read: {exc}"
+    return None
+
+
 class SearchIndex:
     """The shards' bundles, brought up to date by Pagefind in a background thread, one
-    shard after the other (so that only one shard is ever held in memory)."""
+    shard after the other (so that only one shard is ever held in memory). Whatever goes
+    wrong there (Pagefind failing, hanging past `timeout` seconds, an incomplete index, a
+    full disk) is raised by `finish` in the build's thread: the build fails with it."""
 
     def __init__(
         self,
@@ -196,6 +571,8 @@ class SearchIndex:
         vocabulary: Callable[[], set[str]] = set,
         made: list[str] | None = None,
         language: str = "en",
+        sizes: Mapping[str, int] | None = None,
+        timeout: float = PAGEFIND_TIMEOUT,
     ):
         self.folder = folder  # documents/<shard>/… and bundles/<shard>/
         self.shards = shards  # every shard, newest first
@@ -204,6 +581,8 @@ class SearchIndex:
         self.vocabulary = vocabulary  # every word, when there is no vocabulary to add to
         self.made = made or []  # the documents written by this build
         self.language = language
+        self.sizes = dict(sizes or {})  # shard -> its documents (the vocabulary not counted)
+        self.timeout = timeout  # seconds one Pagefind run may take
         self.seconds = 0.0
         self._process: subprocess.Popen[str] | None = None
         self._cancelled = threading.Event()
@@ -217,40 +596,88 @@ class SearchIndex:
         started = time.perf_counter()
         try:
             if self.stale:
-                page = vocabulary_document(sorted(self.words()), self.language)
-                for shard in self.stale:
-                    path = self.folder / "documents" / shard / VOCABULARY
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    path.write_text(page, "utf-8")
-        except Exception as exc:  # reported by `finish`, in the build's thread
-            self._error = f"the search vocabulary could not be written: {exc}"
-            return
-        for shard in self.stale:
-            if self._cancelled.is_set():
-                return
-            documents = self.folder / "documents" / shard
-            bundle = self.folder / "bundles" / shard
-            fresh = bundle.with_name(f".{shard}.new")
+                self._write_vocabulary()
+            for shard in self.stale:
+                if self._cancelled.is_set():
+                    return
+                self._index(shard)
+        except SearchError as exc:  # reported by `finish`, in the build's thread
+            self._error = str(exc)
+        except BaseException as exc:  # never a thread that dies unseen
+            self._error = f"the search index could not be built: {type(exc).__name__}: {exc}"
+        self.seconds = time.perf_counter() - started
+
+    def _write_vocabulary(self) -> None:
+        try:
+            page = vocabulary_document(sorted(self.words()), self.language)
+            for shard in self.stale:
+                path = self.folder / "documents" / shard / VOCABULARY
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(page, "utf-8")
+        except OSError as exc:
+            raise SearchError(f"the search vocabulary could not be written: {exc}") from None
+
+    def _index(self, shard: str) -> None:
+        """Index `shard` with Pagefind into a new folder; make it reproducible, check it
+        and record it; then put it in place of the shard's bundle."""
+        documents = self.folder / "documents" / shard
+        bundle = self.folder / "bundles" / shard
+        bundle.parent.mkdir(parents=True, exist_ok=True)
+        fresh = Path(tempfile.mkdtemp(prefix=f".{shard}.new-", dir=bundle.parent))
+        try:
+            self._pagefind(documents, fresh)
+            for name in UNUSED:
+                (fresh / name).unlink(missing_ok=True)
+            canonical_bundle(fresh)
+            problem = index_problem(fresh)
+            pages = _page_count(fresh)
+            if problem is None and shard in self.sizes and pages > self.sizes[shard] + 1:
+                problem = f"it holds {pages} pages, more than the shard's documents"
+            if problem is not None:
+                raise SearchError(
+                    f"Pagefind's index of {documents} is not complete ({problem}): "
+                    "nothing was published — build again, with no other build running"
+                )
+            record = bundle_record(fresh, vocabulary_page_id(fresh), pages)
+            (fresh / RECORD).write_text(json.dumps(record, sort_keys=True), "utf-8")
+            shutil.rmtree(bundle, ignore_errors=True)
+            fresh.rename(bundle)
+        except OSError as exc:
+            raise SearchError(
+                f"the search index of {documents} could not be written: {exc}"
+            ) from None
+        finally:
             shutil.rmtree(fresh, ignore_errors=True)
-            self._process = subprocess.Popen(
-                pagefind_command(documents, fresh),
+
+    def _pagefind(self, documents: Path, output: Path) -> None:
+        """Run Pagefind on `documents` into `output`; SearchError when it fails or takes
+        longer than `timeout` (then it is stopped)."""
+        try:
+            process = subprocess.Popen(
+                pagefind_command(documents, output),
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 text=True,
             )
-            out, _ = self._process.communicate()
-            if self._process.returncode != 0:
-                if not self._cancelled.is_set():
-                    self._error = f"Pagefind could not index {documents}:\n{out}"
-                shutil.rmtree(fresh, ignore_errors=True)
-                return
-            for name in UNUSED:
-                (fresh / name).unlink(missing_ok=True)
-            hidden = vocabulary_page_id(fresh)
-            (fresh / "postilla.json").write_text(json.dumps({"hidden": hidden}), "utf-8")
-            shutil.rmtree(bundle, ignore_errors=True)
-            fresh.rename(bundle)
-        self.seconds = time.perf_counter() - started
+        except OSError as exc:
+            raise SearchError(f"Pagefind could not be started: {exc}") from None
+        self._process = process
+        try:
+            out, _ = process.communicate(timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            raise SearchError(
+                f"Pagefind did not finish indexing {documents} in {self.timeout:g} s and was "
+                f"stopped — if the archive needs longer, set {TIMEOUT_VARIABLE} (seconds)"
+            ) from None
+        if process.returncode != 0:
+            said = [line.strip() for line in (out or "").splitlines() if line.strip()]
+            reason = f": {said[-1]}" if said else ""
+            raise SearchError(
+                f"Pagefind could not index {documents} (exit status {process.returncode})"
+                + ("" if self._cancelled.is_set() else reason)
+            )
 
     def words(self) -> set[str]:
         """The vocabulary: the last one and the words of the documents written since, or
@@ -259,19 +686,36 @@ class SearchIndex:
         try:
             words = set(kept.read_text("utf-8").split())
             words |= words_of(html.unescape(_TAG.sub(" ", page)) for page in self.made)
-        except OSError:
+        except (OSError, UnicodeDecodeError):
             words = self.vocabulary()
         kept.write_text(" ".join(sorted(words)), "utf-8")
         return words
 
     def finish(self, site: Path) -> None:
         """Wait for Pagefind; put every shard's bundle under ``site/pagefind/`` with the
-        list of shards the search box reads. PluginError if Pagefind failed."""
+        list of shards the search box reads. A bundle that is not exactly as it was made
+        (changed in the cache since it was checked) is indexed again first. PluginError,
+        with nothing under ``site/pagefind/``, when the index could not be made."""
         self._thread.join()
-        if self._error is not None:
-            self._clean_up()
-            raise PluginError(self._error)
         target = site / "pagefind"
+        try:
+            if self._error is not None:
+                raise SearchError(self._error)
+            for shard in self.shards:
+                if bundle_problem(self.folder / "bundles" / shard) is not None:
+                    self._index(shard)
+            self._publish(target)
+        except (SearchError, OSError, ValueError, KeyError) as exc:
+            shutil.rmtree(target, ignore_errors=True)
+            raise PluginError(
+                str(exc)
+                if isinstance(exc, SearchError)
+                else f"the search index could not be copied into {target}: {exc}"
+            ) from None
+        finally:
+            self._clean_up()
+
+    def _publish(self, target: Path) -> None:
         if target.exists():
             shutil.rmtree(target)
         target.mkdir(parents=True)
@@ -279,15 +723,14 @@ class SearchIndex:
         for shard in self.shards:
             bundle = self.folder / "bundles" / shard
             _copy_tree(bundle, target / shard)
-            (target / shard / "postilla.json").unlink()
+            (target / shard / RECORD).unlink()
             script = target / shard / HIGHLIGHT
             if script.is_file() and not (target / HIGHLIGHT).exists():
                 script.rename(target / HIGHLIGHT)
             script.unlink(missing_ok=True)
-            hidden.append(json.loads((bundle / "postilla.json").read_text("utf-8"))["hidden"])
+            hidden.append(json.loads((bundle / RECORD).read_text("utf-8"))["hidden"])
         listing = {"shards": self.shards, "hidden": sorted({h for h in hidden if h})}
         (target / SHARDS_FILE).write_text(json.dumps(listing), "utf-8")
-        self._clean_up()
 
     def cancel(self) -> None:
         """Stop Pagefind (the build failed)."""
@@ -300,6 +743,15 @@ class SearchIndex:
     def _clean_up(self) -> None:
         if self.temporary:
             shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _page_count(bundle: Path) -> int:
+    """The pages Pagefind indexed in `bundle` (0 when its entry file cannot be read)."""
+    try:
+        entry = json.loads((bundle / "pagefind-entry.json").read_text("utf-8"))
+        return sum(int(info["page_count"]) for info in entry["languages"].values())
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return 0
 
 
 def _copy_tree(source: Path, target: Path) -> None:
@@ -321,11 +773,15 @@ def start_index(
     folder: Path | None,
     vocabulary: Callable[[], set[str]],
     language: str = "en",
+    timeout: float | None = None,
 ) -> SearchIndex:
     """Bring the documents of each shard (shard -> relative path -> document) up to date in
-    `folder` (a temporary folder when None) and start indexing the shards that changed.
+    `folder` (a temporary folder when None) and start indexing the shards that changed or
+    whose bundle is not exactly as it was made (its documents are then checked too).
     `vocabulary` gives every word of the archive (called only when there is no earlier
-    vocabulary to add to); `language` is the site's, the vocabulary page's."""
+    vocabulary to add to); `language` is the site's, the vocabulary page's; `timeout` the
+    seconds one Pagefind run may take (by default `pagefind_timeout` of the environment)."""
+    seconds = pagefind_timeout(os.environ) if timeout is None else timeout
     temporary = folder is None
     folder = Path(tempfile.mkdtemp(prefix="postilla-search-")) if folder is None else folder
     folder = folder.resolve()
@@ -335,16 +791,26 @@ def start_index(
     made: list[str] = []
     if not (folder / "documents").is_dir():
         (folder / VOCABULARY_WORDS).unlink(missing_ok=True)  # a fresh folder: all words
+    for leftover in (folder / "bundles").glob(".*.new*") if (folder / "bundles").is_dir() else ():
+        shutil.rmtree(leftover, ignore_errors=True)  # of a build that was stopped
     for shard in ordered:
-        changed = sync_documents(folder / "documents" / shard, shards[shard], made)
-        if changed or not (folder / "bundles" / shard / "pagefind-entry.json").is_file():
+        documents = folder / "documents" / shard
+        bundle = folder / "bundles" / shard
+        damaged = bundle_problem(bundle) is not None
+        changed = sync_documents(documents, shards[shard], made, verify=damaged)
+        if changed or damaged:
+            if changed and not damaged:  # to be indexed: its other documents checked too
+                sync_documents(documents, shards[shard], made, verify=True)
             stale.append(shard)
             # Gone until indexed again: a build stopped midway leaves no outdated bundle.
-            shutil.rmtree(folder / "bundles" / shard, ignore_errors=True)
+            shutil.rmtree(bundle, ignore_errors=True)
     for kind in ("documents", "bundles"):  # shards that no longer exist
         for old in (folder / kind).glob("*") if (folder / kind).is_dir() else ():
             if old.name not in shards:
                 shutil.rmtree(old, ignore_errors=True)
-    index = SearchIndex(folder, ordered, stale, temporary, vocabulary, made, language)
+    sizes = {shard: len(shards[shard]) for shard in ordered}
+    index = SearchIndex(
+        folder, ordered, stale, temporary, vocabulary, made, language, sizes, seconds
+    )
     index.start()
     return index
