@@ -29,8 +29,25 @@ from .parallel import parallel_map
 ARTICLES = "articles"
 RAW = "raw"
 ANNOTATIONS = "annotations"
+PAGES = "pages"
 SOURCES = "sources.yml"
 ENTITIES = "entities.yml"
+# What a raw file may be: as `postilla import` writes it (saved pages are served as text).
+RAW_SUFFIXES = (".txt", ".text", ".html", ".htm")
+# Images a hand-written page may show, by extension, and how their bytes must start.
+# No SVG: it can carry script.
+IMAGE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".gif": (b"GIF87a", b"GIF89a"),
+    ".webp": (b"RIFF",),  # and "WEBP" at byte 8
+}
+# Front matter a hand-written page may have (Material reads more: another template,
+# a redirect's location, which are not for content).
+PAGE_KEYS = ("title", "description", "author", "hide")
+# Entity ids that would take the place of a generated page.
+RESERVED_ENTITY_IDS = frozenset({"index"})
 
 FRONT_MATTER_KEYS = (
     "id", "title", "title_source", "date", "date_source", "published", "url", "source",
@@ -339,6 +356,14 @@ def load_entities(path: Path) -> tuple[tuple[Entity, ...], list[Problem]]:
     display = display_path(path)
     problems = _duplicates(items, "id", located, display, "entity id")
     for index, item in enumerate(items):
+        if item["id"] in RESERVED_ENTITY_IDS:
+            problems.append(
+                Problem(
+                    display,
+                    located.line_of((index, "id"))[0],
+                    f"entity id {item['id']!r} is the name of the entities index page — choose another id",
+                )
+            )
         coordinates = _coordinates(item.get("coordinates"))
         if coordinates and not (-90 <= coordinates[0] <= 90 and -180 <= coordinates[1] <= 180):
             line = located.line_of((index, "coordinates"))[0]
@@ -390,16 +415,150 @@ def article_paths(content: Path) -> list[Path]:
     return sorted((content / ARTICLES).glob("*.md"))
 
 
+# --- what may be under content/ ---------------------------------------------------
+
+_ONLY_THESE = (
+    "not a file the archive is made of (articles/, raw/, annotations/, pages/,"
+    " sources.yml, entities.yml) — remove it"
+)
+_IMAGES = ", ".join(IMAGE_SIGNATURES)
+
+
+def content_kind_problem(relative: str, head: bytes) -> str | None:
+    """Why the file at `relative` (a path under ``content/``, with ``/``) may not be there,
+    or None when it is one of the kinds the archive publishes or reads. `head`: its first
+    bytes (at least 12), to check that an image is what its extension says.
+
+    Allowed: ``sources.yml`` and ``entities.yml``; ``articles/<id>.md``;
+    ``raw/<id>`` + one of `RAW_SUFFIXES`; ``annotations/**/*.yml``; ``pages/**/*.md`` and
+    images of `IMAGE_SIGNATURES` whose bytes match their extension (no SVG); a README.md
+    anywhere (never published). Hidden files are never published and not looked at."""
+    parts = relative.split("/")
+    name = parts[-1]
+    suffix = Path(name).suffix.lower()
+    if any(part.startswith(".") for part in parts) or name.lower() == "readme.md":
+        return None
+    if len(parts) == 1:
+        return None if name in (SOURCES, ENTITIES) else _ONLY_THESE
+    folder = parts[0]
+    if folder == ARTICLES:
+        if len(parts) == 2 and name.endswith(".md"):
+            return None
+        return "articles/ holds only article files, <id>.md — remove it"
+    if folder == RAW:
+        if len(parts) == 2 and suffix in RAW_SUFFIXES:
+            return None
+        return (
+            f"raw/ holds only raw files as imported ({', '.join(RAW_SUFFIXES)}) — remove it,"
+            " or import the article with `postilla import`"
+        )
+    if folder == ANNOTATIONS:
+        if suffix == ".yml":
+            return None
+        if suffix == ".yaml":
+            return f"annotation files end in .yml — rename it to {Path(name).stem}.yml"
+        return "annotations/ holds only annotation files (.yml) — remove it"
+    if folder == PAGES:
+        if suffix == ".md":
+            return None
+        if suffix in IMAGE_SIGNATURES:
+            return None if _is_image(suffix, head) else f"its bytes are not a {suffix} image"
+        return (
+            f"pages/ holds only Markdown pages (.md) and images ({_IMAGES}; no SVG)"
+            " — remove it or convert it"
+        )
+    return _ONLY_THESE
+
+
+def _is_image(suffix: str, head: bytes) -> bool:
+    """Whether `head`, the first bytes of a file, start an image of the kind of `suffix`."""
+    if not head.startswith(IMAGE_SIGNATURES[suffix]):
+        return False
+    return suffix != ".webp" or head[8:12] == b"WEBP"
+
+
+def page_front_matter_problems(path: Path) -> list[Problem]:
+    """A hand-written page's front matter: strict YAML, only the keys of `PAGE_KEYS`."""
+    display = display_path(path)
+    try:
+        text = path.read_text("utf-8").lstrip("\ufeff").replace("\r\n", "\n")
+    except (OSError, UnicodeDecodeError) as exc:
+        return [Problem(display, None, f"cannot read the page: {exc}")]
+    if not text.startswith("---\n"):
+        return []
+    try:
+        front, _ = HANDLER.split(text)
+        located = yamlio.load(front)
+    except ValueError:
+        return [Problem(display, 1, "front matter is not closed: add a line '---' after it")]
+    except yamlio.YamlError as exc:
+        return [Problem(display, exc.line, exc.message, exc.column)]
+    if located.data is None:
+        return []
+    if not isinstance(located.data, dict):
+        return [Problem(display, 2, "front matter must be a mapping of keys to values")]
+    return [
+        Problem(
+            display,
+            located.line_of((key,), key=True)[0],
+            f"front matter key {key!r} is not allowed in a page — allowed: {', '.join(PAGE_KEYS)}",
+        )
+        for key in located.data
+        if key not in PAGE_KEYS
+    ]
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(16)
+
+
+def content_file_problems(content: Path) -> list[Problem]:
+    """Every file under `content` that is not one of the kinds the archive publishes
+    (`content_kind_problem`), and every symbolic link: MkDocs would publish a file as it
+    is, and a link would publish whatever it points to."""
+    problems = []
+    for folder, dirs, names in os.walk(content):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))  # hidden: never published
+        here = Path(folder)
+        for name in sorted([*names, *(d for d in dirs if (here / d).is_symlink())]):
+            path = here / name
+            if name.startswith("."):
+                continue
+            if path.is_symlink():
+                problems.append(
+                    Problem(
+                        display_path(path),
+                        None,
+                        "a symbolic link — content/ holds only real files: put the file itself here",
+                    )
+                )
+                continue
+            relative = path.relative_to(content).as_posix()
+            try:  # only an image's first bytes are needed, to check what it is
+                head = _head(path) if Path(name).suffix.lower() in IMAGE_SIGNATURES else b""
+            except OSError as exc:
+                problems.append(Problem(display_path(path), None, f"cannot read the file: {exc}"))
+                continue
+            reason = content_kind_problem(relative, head)
+            if reason:
+                problems.append(Problem(display_path(path), None, reason))
+            elif relative.startswith(PAGES + "/") and name.endswith(".md"):
+                problems += page_front_matter_problems(path)
+    return problems
+
+
 def load_archive(
     content: Path, *, verify_raw: bool = False, cache: Cache = NO_CACHE
 ) -> tuple[Archive, list[Problem]]:
     """Everything under `content`, and every problem found.
 
     Articles with errors are left out of the returned archive (their problems are
-    reported); duplicate ids or URLs name both files. `verify_raw` also checks that
+    reported); duplicate ids or URLs name both files; a file of a kind the archive does not
+    publish, or a symbolic link, is an error (`content_file_problems`). `verify_raw` also checks that
     each raw file exists and still has the hash recorded at import.
     """
-    problems: list[Problem] = []
+    problems: list[Problem] = content_file_problems(content)
     sources, source_problems = load_sources(content / SOURCES)
     entities, entity_problems = load_entities(content / ENTITIES)
     problems += source_problems + entity_problems

@@ -28,18 +28,28 @@ _ESCAPES = str.maketrans({**{ch: "\\" + ch for ch in _BACKSLASHED}, **_ENTITIES}
 _UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])|&(amp|lt);")
 _UNENTITY = {"amp": "&", "lt": "<"}
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+# Removed from every paragraph: zero-width characters and soft hyphens, and the control
+# characters a hand edit or a scrape can leave (C0 but the whitespace ones, DEL, C1).
+_INVISIBLE = dict.fromkeys(
+    [
+        *map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"),
+        *range(0x00, 0x09),
+        *range(0x0E, 0x1C),
+        *range(0x7F, 0x85),  # U+0085 (next line) is whitespace: a space, as the others
+        *range(0x86, 0xA0),
+    ],
+    None,
+)
 _SPACES = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 
 
 def normalise_text(text: str) -> str:
-    """One paragraph's text as stored and shown: NFC, no zero-width or soft hyphens,
-    every run of whitespace (non-breaking included) a single space, no outer spaces."""
-    if not text.isascii():  # ASCII is NFC, with no zero-width characters
-        if not unicodedata.is_normalized("NFC", text):  # checking is cheaper than normalising
-            text = unicodedata.normalize("NFC", text)
-        text = text.translate(_ZERO_WIDTH)
-    return _SPACES.sub(" ", text).strip()
+    """One paragraph's text as stored and shown: NFC, no zero-width characters, soft
+    hyphens or control characters, every run of whitespace (non-breaking included) a
+    single space, no outer spaces."""
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):  # ASCII is NFC
+        text = unicodedata.normalize("NFC", text)  # checking is cheaper than normalising
+    return _SPACES.sub(" ", text.translate(_INVISIBLE)).strip()
 
 
 def escape(paragraph: str) -> str:

@@ -94,14 +94,59 @@ def note_html(markdown_source: str) -> str:
     """A contributor's Markdown as safe HTML: raw HTML shows as text, links are http(s) or
     mailto only and carry rel="nofollow ugc noopener", nothing else survives."""
     html = _note_markdown().reset().convert(markdown_source)
+    return sanitise(html, NOTE_TAGS, NOTE_ATTRIBUTES, UGC_REL)
+
+
+def sanitise(
+    html: str, tags: set[str], attributes: dict[str, set[str]], link_rel: str | None
+) -> str:
+    """`html` with only `tags` and their `attributes` (nh3, an allowlist): no script, no
+    ``on*`` handler, no style; links and images http(s), mailto or relative; no comments."""
     return nh3.clean(
         html,
-        tags=NOTE_TAGS,
-        attributes=NOTE_ATTRIBUTES,
+        tags=tags,
+        attributes=attributes,
         url_schemes=NOTE_SCHEMES,
-        link_rel=UGC_REL,
+        link_rel=link_rel,
         strip_comments=True,
     )
+
+
+# Hand-written pages (``content/pages/*.md``) are Markdown rendered by MkDocs with the
+# site's extensions (headings with permalinks, tables, admonitions, attribute lists);
+# their HTML, raw HTML included, goes through `sanitise` with this allowlist, wider than
+# notes' by what those extensions make and by images.
+PAGE_TAGS = NOTE_TAGS | {
+    "h1", "h2", "h3", "h4", "h5", "h6", "div", "span", "img", "table", "thead", "tbody",
+    "tr", "th", "td", "details", "summary", "dl", "dt", "dd", "sup", "sub", "abbr", "q",
+    "figure", "figcaption", "kbd", "mark", "small", "s",
+}  # fmt: skip
+_CLASS_AND_ID = {"class", "id"}
+PAGE_ATTRIBUTES = {
+    **{tag: set(_CLASS_AND_ID) for tag in PAGE_TAGS},
+    "a": {"href", "title", "class", "id"},
+    "img": {"src", "alt", "title", "width", "height", "class", "id"},
+    "th": {"align", "class", "id"},
+    "td": {"align", "class", "id"},
+    "ol": {"start", "class", "id"},
+    "abbr": {"title", "class", "id"},
+}
+# Front matter of a hand-written page that Material prints as it is.
+PAGE_TEXT_KEYS = ("title", "description", "author")
+
+
+def page_html(html: str) -> str:
+    """The HTML of a hand-written page, sanitised (`PAGE_TAGS`, `PAGE_ATTRIBUTES`)."""
+    return sanitise(html, PAGE_TAGS, PAGE_ATTRIBUTES, None)
+
+
+def page_front_matter(meta: Mapping[str, object]) -> dict[str, object]:
+    """A hand-written page's front matter as the theme may print it: its texts escaped
+    (Material prints ``title``, ``description`` and ``author`` unescaped)."""
+    return {
+        key: attr(str(value)) if key in PAGE_TEXT_KEYS and value is not None else value
+        for key, value in meta.items()
+    }
 
 
 def paragraph_ranges(

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
+from collections.abc import Iterator
 from functools import cache
 from importlib import resources
 from typing import Any
 
 import fastjsonschema
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 
 from .model import Problem
@@ -35,10 +37,32 @@ def _schema(name: str) -> dict[str, Any]:
     return schema
 
 
+# A schema's ``$`` ends the text, as in JSON Schema's regular expressions (ECMA 262); in
+# Python's it also matches before a final newline, so ``"Q42\n"`` would pass ``^Q\d+$``.
+# fastjsonschema reads it as ``\Z`` already; the explaining validator is made to as well.
+_DOLLAR = re.compile(r"(?<!\\)\$")
+
+
 @cache
-def validator(name: str) -> Draft202012Validator:
+def _end_anchored(pattern: str) -> re.Pattern[str]:
+    return re.compile(_DOLLAR.sub(r"\\Z", pattern))
+
+
+def _pattern(
+    checker: Any, pattern: str, instance: Any, schema: dict[str, Any]
+) -> Iterator[ValidationError]:
+    """The ``pattern`` keyword, ``$`` meaning the end of the text."""
+    if isinstance(instance, str) and not _end_anchored(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_Validator = validators.extend(Draft202012Validator, {"pattern": _pattern})
+
+
+@cache
+def validator(name: str) -> Any:
     """The validator for ``generator/schemas/<name>.schema.json`` that explains errors."""
-    return Draft202012Validator(_schema(name))
+    return _Validator(_schema(name))
 
 
 @cache
@@ -63,6 +87,8 @@ def validate(located: Located, name: str, display: str) -> list[Problem]:
         if at_key and error.validator == "additionalProperties":
             line, column = located.line_of(path + (_unknown_keys(error)[0],), key=True)
         problems.append(Problem(display, line, message, column))
+    if not problems:  # the two validators disagree: never let a rejected document through
+        problems.append(Problem(display, None, f"does not match {name}.schema.json"))
     return sorted(problems, key=lambda p: (p.line or 0, p.column or 0))
 
 

@@ -290,7 +290,7 @@ def source_pages(
     domains = sorted(counts)  # registered sources without articles get a page when they have one
 
     def cell(value: str | None) -> str:
-        return escape(value or "").replace("|", "\\|")  # a pipe would end the table cell
+        return one_line(value).replace("|", "\\|")  # a pipe would end the table cell
 
     rows = [
         f"| [{cell(registered[d].name if d in registered else d)}]({d}.md) "
@@ -324,22 +324,41 @@ def source_page(
     directory_urls: bool = True,
 ) -> list[GeneratedFile]:
     t = i18n.strings(language)
-    lines = [f"# {escape(source.name if source else domain)}", ""]
+    lines = [f"# {one_line(source.name if source else domain)}", ""]
     facts = [(t["domain"], f"`{domain}`")]
     if source:
         facts += [
-            (t["kind"], escape(source.kind or "")),
-            (t["country"], escape(source.country or "")),
-            (t["website"], f"<{source.url}>" if source.url else ""),
+            (t["kind"], one_line(source.kind)),
+            (t["country"], one_line(source.country)),
+            (t["website"], web_link(source.url) if source.url else ""),
         ]
     lines += [f"- **{k}:** {v}" for k, v in facts if v] + [""]
     if source and source.notes:
-        lines += [f'!!! note "{t["notes"]}"', "", f"    {escape(source.notes)}", ""]
+        lines += [f'!!! note "{t["notes"]}"', "", f"    {one_line(source.notes)}", ""]
     lines += [f"## {t['articles']}", "", _count(len(articles), language), ""]
     items = [
         partial(_listed, a, archive, language, directory_urls, None) for a in newest_first(articles)
     ]
     return paginated(f"sources/{domain}", lines, items, language)
+
+
+def one_line(value: str | None) -> str:
+    """Markdown for a registry value shown on one line (a heading, a table cell, a list
+    item): its whitespace, line breaks included, made single spaces, then escaped; so a
+    line break cannot start a heading or end an indented block."""
+    return escape(" ".join((value or "").split()))
+
+
+def web_link(url: str) -> str:
+    """A link to a web address, as inline HTML in a generated page's Markdown: the
+    address escaped for the attribute and the text (not an autolink ``<url>``, which an
+    address holding ``>`` would end early, leaving the rest as raw HTML)."""
+    shown = html_escape(url).replace("\\", "&#92;").translate(_MARKDOWN_IN_TEXT)
+    return f'<a href="{html_escape(url)}" rel="noopener nofollow">{shown}</a>'
+
+
+# Characters Markdown would read as emphasis or code inside a link's text.
+_MARKDOWN_IN_TEXT = str.maketrans({c: f"&#{ord(c)};" for c in "*_`[]!{}"})
 
 
 def snippet(article: Article, paragraph: int, start: int, end: int) -> str:
@@ -451,16 +470,16 @@ def entity_page(
 ) -> list[GeneratedFile]:
     t = i18n.strings(language)
     articles = newest_first([by_id[i] for i in index.articles_of.get(entity.id, ()) if i in by_id])
-    lines = [f"# {escape(entity.name)}", "", f"*{t['type_' + entity.type]}*", ""]
+    lines = [f"# {one_line(entity.name)}", "", f"*{t['type_' + entity.type]}*", ""]
     if entity.description:
-        lines += [escape(entity.description), ""]
+        lines += [one_line(entity.description), ""]
     facts = []
     if entity.wikidata:
         facts.append(
             f"- **Wikidata:** [{entity.wikidata}](https://www.wikidata.org/wiki/{entity.wikidata})"
         )
     if entity.aliases:
-        facts.append(f"- **{t['aliases']}:** " + ", ".join(escape(a) for a in entity.aliases))
+        facts.append(f"- **{t['aliases']}:** " + ", ".join(one_line(a) for a in entity.aliases))
     facts.append(f"- **{t['articles']}:** {len(articles)}")
     lines += facts + [""]
     if not articles:
@@ -481,7 +500,7 @@ def entity_page(
     if co:
         lines += [f"## {t['co_mentioned']}", ""]
         lines += [
-            f"- [{escape(index.entities[e].name)}]({e}.md) ({n})"
+            f"- [{one_line(index.entities[e].name)}]({e}.md) ({n})"
             for e, n in co
             if e in index.entities
         ]

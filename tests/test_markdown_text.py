@@ -361,3 +361,8 @@ def test_python_markdown_never_emits_markup_from_escaped_text():
 
     Tags().feed(render_python_markdown(md))
     assert tags == [("p", []), ("p", []), ("p", [])]
+
+
+def test_control_characters_never_reach_a_paragraph():
+    # A hand edit of an article can hold what no import would keep: NUL, ESC, DEL, C1.
+    assert normalise_text("a\x00b\x1bc\x7fd\x85e\x9bf\tg\x0bh") == "abcd ef g h"
