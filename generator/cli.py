@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import signal
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -88,6 +89,13 @@ def make_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="FILE",
         help="MkDocs configuration (default: mkdocs.yml of the project, here or above)",
+    )
+    config.add_argument(
+        "--wait",
+        metavar="SECONDS",
+        default=None,
+        help="how long to wait for another build of the project (or into the same folder)"
+        " to finish before giving up (default: $POSTILLA_LOCK_TIMEOUT, else 600)",
     )
     parser = argparse.ArgumentParser(
         prog="postilla", description="Static annotated-archive site generator."
@@ -391,12 +399,20 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if any(o.status == "error" for o in outcomes) else EXIT_OK
 
 
+def ignore_file_size_signal() -> None:
+    """Past the file-size limit (ulimit -f) a write then fails with EFBIG, which the build
+    reports in one line, instead of the signal killing the process mid-build."""
+    if hasattr(signal, "SIGXFSZ"):
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import MkDocsException, build_site
+    from .build import MkDocsException, build_site, lock_timeout
 
     config = config_file(args)
     content = content_folder(args, config)
     overrides = address_overrides(args, config, content)
+    ignore_file_size_signal()
     try:
         result = build_site(
             config,
@@ -405,6 +421,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             strict=args.strict,
             verbose=args.verbose,
             overrides=overrides,
+            lock_wait=lock_timeout(args.wait),
         )
     except MkDocsException as exc:
         print(f"error: the build failed: {exc}", file=sys.stderr)
@@ -416,13 +433,20 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .build import MkDocsException, serve_site
+    from .build import MkDocsException, lock_timeout, serve_site
 
     config = config_file(args)
     content = content_folder(args, config)
     overrides = address_overrides(args, config, content)
+    ignore_file_size_signal()
     try:
-        serve_site(config, content, args.dev_addr, overrides=overrides)
+        serve_site(
+            config,
+            content,
+            args.dev_addr,
+            overrides=overrides,
+            lock_wait=lock_timeout(args.wait),
+        )
     except MkDocsException as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS

@@ -20,6 +20,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable
+from contextlib import ExitStack
 from functools import partial
 from itertools import chain
 from pathlib import Path
@@ -45,7 +46,7 @@ from .annotations import (
     template,
 )
 from .cache import CACHE_DIR, Cache, digest
-from .model import Archive, Article, Entity, Problem
+from .model import Archive, Article, ContentError, Entity, Problem
 
 log = logging.getLogger("mkdocs.plugins.postilla")
 
@@ -73,6 +74,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         self.archive: Archive | None = None
         self.articles: dict[str, Article] = {}
         self.problems: list[Problem] = []
+        self.failure: str | None = None  # why the search index failed, said by `postilla build`
         # Seconds spent per stage of the last build, for `postilla build` and the benchmarks.
         self.timings: dict[str, float] = {}
         self.cache = Cache(None)
@@ -98,6 +100,11 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
             None  # progress reporting, set by `postilla build`
         )
         self.progress_total: Callable[[int], None] | None = None
+        # One build of a project at a time: `postilla build` holds the project's lock for
+        # its whole run (and says so here); otherwise each build (`postilla serve`'s
+        # rebuilds, plain `mkdocs build`) takes it from on_pre_build to its end.
+        self.lock_held_by_caller = False
+        self.build_lock: ExitStack | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup makes MkDocs keep this plugin between the rebuilds of
@@ -213,6 +220,8 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
     ) -> str:
         article = self.articles.get(page.file.src_uri)
         if article is None or self.archive is None:
+            if not page.file.generated_by:  # a hand-written page: its front matter as text
+                page.meta = render.page_front_matter(page.meta)
             return markdown
         page.meta = dict(render.page_meta(article, self.archive.source_for(article.source)))
         return PLACEHOLDER
@@ -220,6 +229,8 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         if self.progress_step:
             self.progress_step()
+        if not page.file.generated_by and page.file.src_uri not in self.articles:
+            return render.page_html(html)  # a hand-written page: its HTML sanitised
         return html
 
     def page_html(self, output: str, page: Page, config: MkDocsConfig) -> str:
@@ -277,6 +288,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         folder = config_dir / CACHE_DIR / "search" if self.config.cache else None
         theme_language = (config.theme.get("language") if config.theme else None) or "en"
         documents = self.search_documents(files, theme_language, prints)
+        self.failure = None
         if documents:
             # Every word of the documents: the articles', and the entities' names.
             articles = (" ".join((a.title, *a.paragraphs, *a.footnotes)) for a in archive.articles)
@@ -312,10 +324,35 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         source = self.archive.source_for(article.source)
         return render.search_document(article, source, self.language, site_language, links)
 
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        if self.lock_held_by_caller or self.build_lock is not None:
+            return
+        from .build import hold_lock, lock_timeout, project_lock_path
+
+        held = ExitStack()
+        try:
+            held.enter_context(
+                hold_lock(
+                    project_lock_path(Path(config.config_file_path or "mkdocs.yml")),
+                    lock_timeout(),
+                    log.warning,
+                )
+            )
+        except (ContentError, OSError) as error:
+            raise PluginError(str(error)) from None
+        self.build_lock = held
+
+    def release_build_lock(self) -> None:
+        """Let the next build of the project start (see on_pre_build)."""
+        if self.build_lock is not None:
+            self.build_lock.close()
+            self.build_lock = None
+
     def on_build_error(self, *, error: Exception) -> None:
         if self.search_index is not None:
             self.search_index.cancel()
             self.search_index = None
+        self.release_build_lock()  # after Pagefind is stopped: it writes into the cache
 
     def article_links(self, article: Article, href: render.Href) -> render.ArticleLinks:
         """Entity links on first mentions, the entity list and the related articles."""
@@ -496,10 +533,15 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         self.timings["cache"] = time.perf_counter() - saving
         started = time.perf_counter()
         if self.search_index is not None:
-            self.search_index.finish(Path(config.site_dir))
+            try:
+                self.search_index.finish(Path(config.site_dir))
+            except PluginError as error:
+                self.failure = str(error)  # MkDocs says only "Aborted with a BuildError!"
+                raise
             self.timings["search index"] = self.search_index.seconds
             self.timings["search index, waited for"] = time.perf_counter() - started
             self.search_index = None
+        self.release_build_lock()
 
 
 def _href_maker(page: Page, config: MkDocsConfig) -> render.Href:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
 import shutil
 from pathlib import Path
 
@@ -25,7 +24,7 @@ def project(tmp_path: Path) -> Path:
 def test_cache_is_used_and_invalidated_by_content(tmp_path: Path) -> None:
     folder = project(tmp_path)
     build_site(folder / "mkdocs.yml", folder / "content", folder / "site", progress=False)
-    assert (folder / ".postilla-cache" / "articles.pickle").exists()
+    assert (folder / ".postilla-cache" / "cache.sqlite").exists()
     assert (folder / ".postilla-cache" / ".gitignore").read_text() == "*\n"
     article = folder / "content" / "articles" / f"{SPUTNIK}.md"
     article.write_text(
@@ -46,9 +45,6 @@ def test_cache_tables(tmp_path: Path) -> None:
     assert again.get("t", "a") == 1 and again.hits == 1
     again.save()  # "b" was not used in this build: dropped
     assert Cache(tmp_path).get("t", "b") is None
-    with (tmp_path / "t.pickle").open("wb") as handle:
-        pickle.dump(("another version", {"a": 1}), handle)
-    assert Cache(tmp_path).get("t", "a") is None
-    (tmp_path / "t.pickle").write_bytes(b"not a pickle")
+    (tmp_path / "cache.sqlite").write_bytes(b"not a database")
     assert Cache(tmp_path).get("t", "a") is None
     assert STAMP.startswith("postilla ") and digest("a", b"b") != digest("ab")
