@@ -192,6 +192,18 @@ def overwrite_a_page(path: Path, rng: random.Random, marker: Path) -> Signed:
     return set()
 
 
+def store_signed(path: Path, table: str, key: str, value: bytes) -> None:
+    """Put `value` in an entry with a hash that matches it: what only someone who can
+    write the cache (and knows the format) could do."""
+    execute(
+        path,
+        (
+            "UPDATE entries SET value = ?, hash = ? WHERE tbl = ? AND key = ?",
+            (value, entry_hash(table, key, value), table, key),
+        ),
+    )
+
+
 def random_json_value(path: Path, rng: random.Random, marker: Path) -> Signed:
     table, key, _ = pick_entry(path, rng)
     value = json.dumps(random_json(rng)).encode()
@@ -202,13 +214,7 @@ def random_json_value(path: Path, rng: random.Random, marker: Path) -> Signed:
 def random_json_value_signed(path: Path, rng: random.Random, marker: Path) -> Signed:
     table, key, _ = pick_entry(path, rng)
     value = json.dumps(random_json(rng)).encode()
-    execute(
-        path,
-        (
-            "UPDATE entries SET value = ?, hash = ? WHERE tbl = ? AND key = ?",
-            (value, entry_hash(table, key, value), table, key),
-        ),
-    )
+    store_signed(path, table, key, value)
     return {(table, key)}
 
 
@@ -222,13 +228,7 @@ def pickle_value(path: Path, rng: random.Random, marker: Path) -> Signed:
 def pickle_value_signed(path: Path, rng: random.Random, marker: Path) -> Signed:
     table, key, _ = pick_entry(path, rng)
     value = pickle.dumps(RunsCode(marker), protocol=rng.randrange(pickle.HIGHEST_PROTOCOL + 1))
-    execute(
-        path,
-        (
-            "UPDATE entries SET value = ?, hash = ? WHERE tbl = ? AND key = ?",
-            (value, entry_hash(table, key, value), table, key),
-        ),
-    )
+    store_signed(path, table, key, value)
     return set()
 
 
@@ -315,13 +315,7 @@ def deeply_nested_value_signed(path: Path, rng: random.Random, marker: Path) -> 
     table, key, _ = pick_entry(path, rng)
     depth = rng.randint(10_000, 200_000)
     value = b"[" * depth + b"]" * depth
-    execute(
-        path,
-        (
-            "UPDATE entries SET value = ?, hash = ? WHERE tbl = ? AND key = ?",
-            (value, entry_hash(table, key, value), table, key),
-        ),
-    )
+    store_signed(path, table, key, value)
     return set()
 
 
