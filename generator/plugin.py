@@ -327,7 +327,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         if self.lock_held_by_caller or self.build_lock is not None:
             return
-        from .build import hold_lock, lock_timeout, project_lock_path
+        from .locks import hold_lock, lock_timeout, project_lock_path
 
         held = ExitStack()
         try:

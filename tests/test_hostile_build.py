@@ -32,19 +32,19 @@ import pytest
 from conftest import ROOT, empty_content, import_seeds
 from generator import build as build_module
 from generator import cli
-from generator.build import (
+from generator import publish as publish_module
+from generator.build import build_site
+from generator.locks import hold_lock, project_lock_path, site_lock_path
+from generator.model import ContentError
+from generator.publish import (
     Manifest,
     Output,
-    build_site,
     exchange,
-    hold_lock,
-    project_lock_path,
+    manifest_file,
     read_manifest,
     recover_site,
     save_manifest,
-    site_lock_path,
 )
-from generator.model import ContentError
 
 SPUTNIK = "2021-10-24-wp-pakistan-aiuta-i-talebani-nella-lotta-contro-l-isis"
 KILL_ITERATIONS = 24  # kill -9 (two in three) and SIGINT (one in three) at seeded moments
@@ -206,7 +206,9 @@ def test_killed_builds_leave_the_old_or_the_new_site(project: Path) -> None:
         interrupt = iteration % 3 == 2
         staged_before = set(project.glob(".site.building-*"))  # a killed build's, if any
         process = start_build(project)
-        time.sleep(rng.uniform(0.0, durations[1] * 1.2))  # an incremental build's length
+        # A moment up to just past an incremental build's length, as last measured (the machine's
+        # load changes while the test runs).
+        time.sleep(rng.uniform(0.0, 1.1) * durations[-1])
         process.send_signal(signal.SIGINT if interrupt else signal.SIGKILL)
         _, stderr = process.communicate(timeout=120)
         if process.returncode == 0:
@@ -229,7 +231,9 @@ def test_killed_builds_leave_the_old_or_the_new_site(project: Path) -> None:
             new = set(project.glob(".site.building-*")) - staged_before
             assert not new, f"iteration {iteration}: SIGINT left its staging folder"
         if iteration % 4 == 3:
+            started = time.monotonic()
             done = run_build(project)
+            durations.append(time.monotonic() - started)
             assert done.returncode == 0, done.stderr
             assert pages_of(site) == built[wanted], f"iteration {iteration}: not rebuilt"
             assert_search_complete(site)
@@ -241,7 +245,8 @@ def test_killed_builds_leave_the_old_or_the_new_site(project: Path) -> None:
     assert settle(project) == []
     print(f"kill/interrupt iterations: {KILL_ITERATIONS}, outcomes: {outcomes}")
     # The seed gives both kinds of ending; were every kill after the end, nothing was tested.
-    assert outcomes["killed"] >= 8 and outcomes["interrupted"] >= 2, outcomes
+    assert outcomes["killed"] + outcomes["interrupted"] >= 12, outcomes
+    assert outcomes["killed"] >= 6 and outcomes["interrupted"] >= 2, outcomes
 
 
 # --- two builds at once ---------------------------------------------------------------
@@ -289,6 +294,9 @@ def test_a_build_started_midway_waits_or_stops_with_a_clear_error(project: Path)
         time.sleep(0.01)
     held = f"pid {first.pid} " in _read(holder)
     impatient = run_build(project, "--wait", "0")
+    # Still running after the impatient build ended: it held the lock all along. (On a
+    # loaded machine the first build may finish while the second is still starting.)
+    held = held and first.poll() is None
     patient = start_build(project)
     first.communicate(timeout=300)
     patient_out = patient.communicate(timeout=300)
@@ -451,7 +459,7 @@ def test_a_site_lost_between_two_renames_is_put_back(project: Path) -> None:
 
 def test_the_fallback_publish_without_exchange(project: Path, monkeypatch) -> None:
     """Where RENAME_EXCHANGE is missing, two renames; the site is still whole."""
-    monkeypatch.setattr(build_module, "exchange", lambda a, b: False)
+    monkeypatch.setattr(publish_module, "exchange", lambda a, b: False)
     config, content, site = project / "mkdocs.yml", project / "content", project / "site"
     build_site(config, content, site, progress=False)
     edit_article(project, "Secondo quanto riferito", "Secondo quanto scritto")
@@ -487,7 +495,7 @@ def test_a_damaged_live_site_is_repaired(project: Path) -> None:
 def test_an_unreadable_manifest_means_a_full_build(project: Path) -> None:
     config, content, site = project / "mkdocs.yml", project / "content", project / "site"
     full = build_site(config, content, site, progress=False).pages
-    manifest = build_module._manifest_path(config, site.resolve())
+    manifest = manifest_file(config, site.resolve())
     for broken in (b"", b"{", b'{"format": 2, "fingerprints": {"": 1}, "outputs": {}}', b"[]"):
         manifest.write_bytes(broken)
         assert read_manifest(manifest) is None
@@ -602,7 +610,7 @@ def test_a_full_disk_at_each_step(faulty, capsys, monkeypatch, where: str) -> No
             (target / "partial.html").write_text("x", "utf-8")
             raise OSError(errno.ENOSPC, "No space left on device", str(target / "articles"))
 
-        monkeypatch.setattr(build_module, "_link_tree", link_tree)
+        monkeypatch.setattr(build_module, "link_tree", link_tree)
     elif where == "cache save":
         from generator import plugin as plugin_module
 
