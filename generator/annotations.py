@@ -20,9 +20,12 @@ import bisect
 import difflib
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 from mkdocs.utils import get_build_date
 from rapidfuzz import fuzz
@@ -112,6 +115,8 @@ class AnnotationSet:
     anchored: tuple[Anchored, ...] = ()
     problems: tuple[Problem, ...] = ()
     skipped_files: tuple[str, ...] = ()  # files with errors, left out of the site
+    # The well-formed annotations of those files, anchored only to report on them.
+    unpublished: tuple[Anchored, ...] = ()
 
     def of(self, article_id: str) -> list[Anchored]:
         """An article's anchored annotations in text order (orphans excluded)."""
@@ -183,10 +188,29 @@ def derive_id(article: str, quote: str) -> str:
     return f"{slugify(quote, max_length=40, word_boundary=True) or 'nota'}-{digest}"
 
 
+# What cleaning does to a note: (the words as written, or None; the message), as
+# `render.note_cleaning` says it. Passed in, since render builds on this module.
+NoteCheck = Callable[[str], list[tuple[str | None, str]]]
+
+
 def parse_file(
-    text: str, display: str, article_ids: set[str]
+    text: str, display: str, article_ids: set[str], note_check: NoteCheck | None = None
 ) -> tuple[list[Annotation], list[Problem]]:
-    """The annotations of one file and every problem in it (pure: no file access)."""
+    """The annotations of one file and every problem in it (pure: no file access); no
+    annotation at all when the file has an error."""
+    annotations, problems = parse_items(text, display, article_ids, note_check)
+    if any(p.severity == "error" for p in problems):
+        return [], problems
+    return annotations, problems
+
+
+def parse_items(
+    text: str, display: str, article_ids: set[str], note_check: NoteCheck | None = None
+) -> tuple[list[Annotation], list[Problem]]:
+    """Every well-formed annotation of one file, even when others in it are not (so
+    their anchoring can be checked in the same run), and every problem of the file: schema
+    errors, then, with `note_check`, a warning for each note that cleaning changes, at
+    the line of the words concerned."""
     if len(text.encode("utf-8")) > MAX_FILE_BYTES:
         return [], [
             Problem(
@@ -212,6 +236,7 @@ def parse_file(
     problems = schema.validate(located, "annotation", display)
     data = located.data
     article = data.get("article")
+    known = isinstance(article, str) and article in article_ids
     if isinstance(article, str) and article not in article_ids:
         line, column = located.line_of(("article",))
         near = difflib.get_close_matches(article, sorted(article_ids), n=3, cutoff=0.5)
@@ -223,16 +248,60 @@ def parse_file(
         problems.append(Problem(display, line, f"unknown article {article!r} — {hint}", column))
     raw_items = data.get("annotations")
     items: list = raw_items if isinstance(raw_items, list) else []
+    well_formed = []
     for index, item in enumerate(items):
         if not isinstance(item, dict):
             continue
-        problems += _item_problems(item, index, located, display)
+        found = _item_problems(item, index, located, display)
+        problems += found
+        if known and not found and _item_validator().is_valid(item):
+            well_formed.append(_annotation(item, index, str(article), located, display))
+            if note_check is not None:
+                problems += _note_warnings(item, index, located, text, display, note_check)
     problems.sort(key=lambda p: (p.line or 0, p.column or 0))
-    if any(p.severity == "error" for p in problems):
-        return [], problems
-    return [
-        _annotation(item, i, str(article), located, display) for i, item in enumerate(items)
-    ], problems
+    return well_formed, problems
+
+
+@cache
+def _item_validator() -> Any:
+    """The schema of one item of ``annotations:``, to tell good items from bad ones."""
+    whole = schema.validator("annotation")
+    return whole.evolve(schema=whole.schema["properties"]["annotations"]["items"])
+
+
+def _note_warnings(
+    item: dict,
+    index: int,
+    located: yamlio.Located,
+    text: str,
+    display: str,
+    note_check: NoteCheck,
+) -> list[Problem]:
+    """A warning for each change cleaning makes to the item's note and its replies'."""
+    lines = text.splitlines()
+    warnings = []
+    notes = [(("annotations", index, "note"), item["note"])] + [
+        (("annotations", index, "replies", r, "note"), reply["note"])
+        for r, reply in enumerate(item.get("replies") or ())
+    ]
+    for path, note in notes:
+        for words, message in note_check(note):
+            line, column = _line_of_words(lines, words, *located.line_of(path))
+            warnings.append(Problem(display, line, message, column, severity="warning"))
+    return warnings
+
+
+def _line_of_words(
+    lines: list[str], words: str | None, line: int | None, column: int | None
+) -> tuple[int | None, int | None]:
+    """Where `words` are first written at or after `line` (1-based) of the file, for a
+    note over several lines; else (`line`, `column`), the note's own place."""
+    if words and line is not None:
+        for number in range(line - 1, min(len(lines), line + 400)):
+            found = lines[number].find(words, (column or 1) - 1 if number == line - 1 else 0)
+            if found >= 0:
+                return number + 1, found + 1
+    return line, column
 
 
 def _item_problems(item: dict, index: int, located: yamlio.Located, display: str) -> list[Problem]:
@@ -403,29 +472,138 @@ def _context_fits(text: str, start: int, end: int, prefix: str, suffix: str) -> 
 
 
 def _closest(text: str, quote: str, prefix: str, suffix: str) -> tuple[int, int, float] | None:
-    """The passage of `text` most like `quote` (rapidfuzz alignment), its score raised or
-    lowered a little by how well the prefix and suffix fit around it."""
+    """The passage of `text` most like `quote` and its similarity (0-100), raised or
+    lowered a little by how well the prefix and suffix fit around it.
+
+    rapidfuzz's alignment finds where the quote best fits, as a window of the quote's own
+    length: when words were added to the passage that window cuts off its first or last
+    words, and when words were removed it reaches past it. So the window only says where;
+    the passage's ends are found near the window's ends, on word boundaries
+    (`_passage_ends`), and the passage's similarity to the quote decides whether the
+    annotation is kept."""
     if not text or not quote:
         return None
     alignment = fuzz.partial_ratio_alignment(quote, text)
     if alignment is None:
         return None
-    start, end = alignment.dest_start, alignment.dest_end
-    # Widen to whole words: an alignment may cut a word at either end.
-    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
-        start -= 1
-    while end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
-        end += 1
-    while start < end and text[start] == " ":
-        start += 1
-    while end > start and text[end - 1] == " ":
-        end -= 1
+    seed_start, seed_end = _word_span(text, alignment.dest_start, alignment.dest_end)
+    if seed_start >= seed_end:
+        return None
+    start, end = _passage_ends(text, quote, seed_start, seed_end)
     score = fuzz.ratio(quote, text[start:end])
     if prefix:
         score += (fuzz.ratio(prefix, text[max(0, start - len(prefix)) : start].strip()) - 50) / 20
     if suffix:
         score += (fuzz.ratio(suffix, text[end : end + len(suffix)].strip()) - 50) / 20
     return start, end, min(100.0, score)
+
+
+def is_word_boundary(text: str, index: int) -> bool:
+    """Whether `index` falls between words of `text` (never inside a run of letters and
+    digits): where a highlight may start or end."""
+    return (
+        index <= 0
+        or index >= len(text)
+        or not (text[index - 1].isalnum() and text[index].isalnum())
+    )
+
+
+def _word_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """``start:end`` widened to whole words, then without spaces at either end."""
+    while not is_word_boundary(text, start):
+        start -= 1
+    while not is_word_boundary(text, end):
+        end += 1
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+GAP_WORDS = 3  # words added between two matched runs of a quote's words, at most
+
+
+def _passage_ends(text: str, quote: str, start: int, end: int) -> tuple[int, int]:
+    """Where the passage that `start:end` (the best window, whole words) belongs to
+    begins and ends, on word boundaries near the window's ends. Two measures, each of
+    which misses some edits, and the passage reaches as far as either finds it:
+
+    - the span most like the whole quote, character by character, moving one end at a
+      time as long as that raises the similarity (finds a word with a letter changed,
+      misses words added at the start that are themselves a little like the quote's);
+    - the quote's words matched to the text's words (the longest run first, then the
+      runs beside it, across at most `GAP_WORDS` added words), which misses a word
+      with a letter changed."""
+    reach = len(quote) // 2 + 16  # how far a passage's end may have moved from the window's
+    starts = [
+        i
+        for i in range(max(0, start - reach), min(len(text), start + reach))
+        if is_word_boundary(text, i) and not text[i].isspace()
+    ]
+    ends = [
+        i
+        for i in range(max(1, end - reach), min(len(text), end + reach) + 1)
+        if is_word_boundary(text, i) and not text[i - 1].isspace()
+    ]
+    grown_start, grown_end = _most_like(text, quote, start, end, starts, ends)
+    words = _matched_words(text, quote, max(0, start - reach), min(len(text), end + reach))
+    if words is None or words[0] >= grown_end or words[1] <= grown_start:
+        return grown_start, grown_end
+    return min(grown_start, words[0]), max(grown_end, words[1])
+
+
+def _word_key(word: str) -> str:
+    return "".join(c for c in word if c.isalnum()).casefold()
+
+
+def _matched_words(text: str, quote: str, low: int, high: int) -> tuple[int, int] | None:
+    """Where the quote's words are found in ``text[low:high]``, word for word: from the
+    first to the last of the matched runs of words (see `_passage_ends`), without the
+    punctuation around them that the quote has not."""
+    found = [m for m in re.finditer(r"\S+", text[low:high]) if _word_key(m.group())]
+    mine = [_word_key(w) for w in quote.split() if _word_key(w)]
+    matcher = difflib.SequenceMatcher(None, mine, [_word_key(m.group()) for m in found], False)
+    runs = [run for run in matcher.get_matching_blocks() if run.size]
+    if not runs:
+        return None
+    main = max(range(len(runs)), key=lambda i: runs[i].size)
+    first = last = main
+    while first > 0 and runs[first].b - (runs[first - 1].b + runs[first - 1].size) <= GAP_WORDS:
+        first -= 1
+    while last + 1 < len(runs) and runs[last + 1].b - (runs[last].b + runs[last].size) <= GAP_WORDS:
+        last += 1
+    head, tail = found[runs[first].b], found[runs[last].b + runs[last].size - 1]
+    start, end = low + head.start(), low + tail.end()
+    if quote[:1].isalnum():
+        while start < end and not text[start].isalnum():
+            start += 1
+    if quote[-1:].isalnum():
+        while end > start and not text[end - 1].isalnum():
+            end -= 1
+    return _word_span(text, start, end)
+
+
+def _most_like(
+    text: str, quote: str, start: int, end: int, starts: list[int], ends: list[int]
+) -> tuple[int, int]:
+    """``start:end`` moved to the `starts` and `ends` that make it most like `quote`
+    (rapidfuzz ratio), one end at a time while the similarity rises; of equal
+    similarities, the wider span."""
+    best = fuzz.ratio(quote, text[start:end])
+    for _ in range(4):  # each round only raises the similarity; two nearly always suffice
+        moved = False
+        for candidate in starts:
+            score = fuzz.ratio(quote, text[candidate:end])
+            if score > best or (score == best and candidate < start):
+                best, start, moved = score, candidate, True
+        for candidate in ends:
+            score = fuzz.ratio(quote, text[start:candidate])
+            if score > best or (score == best and candidate > end):
+                best, end, moved = score, candidate, True
+        if not moved:
+            break
+    return start, end
 
 
 def anchor_all(annotations: list[Annotation], articles: dict[str, Article]) -> AnnotationSet:
@@ -453,12 +631,17 @@ def anchor_all(annotations: list[Annotation], articles: dict[str, Article]) -> A
     return AnnotationSet(tuple(anchored), tuple(problems))
 
 
-def load_annotations(content: Path, articles: dict[str, Article]) -> AnnotationSet:
+def load_annotations(
+    content: Path, articles: dict[str, Article], note_check: NoteCheck | None = None
+) -> AnnotationSet:
     """Read, validate and anchor every annotation file under `content`. A file with errors
-    is skipped (its problems are reported); the others are used."""
+    is skipped (its problems are reported, and so are the anchoring problems of its
+    well-formed annotations, in `unpublished`); the others are used. With `note_check`,
+    notes that cleaning changes are warned about."""
     from .archive import display_path
 
     annotations: list[Annotation] = []
+    held_back: list[Annotation] = []
     problems: list[Problem] = []
     skipped: list[str] = []
     for path in misnamed_annotation_files(content):
@@ -474,17 +657,25 @@ def load_annotations(content: Path, articles: dict[str, Article]) -> AnnotationS
             )
             skipped.append(shown)
             continue
-        found, file_problems = parse_file(text, shown, set(articles))
+        found, file_problems = parse_items(text, shown, set(articles), note_check)
         problems += file_problems
         if any(p.severity == "error" for p in file_problems):
             skipped.append(shown)
-        annotations += found
+            held_back += found
+        else:
+            annotations += found
     duplicates = duplicate_ids(annotations)
     problems += duplicates
     dropped = {(p.path, p.line) for p in duplicates}
     annotations = [a for a in annotations if (a.path, a.line) not in dropped]
     result = anchor_all(annotations, articles)
-    return AnnotationSet(result.anchored, tuple(problems) + result.problems, tuple(skipped))
+    unpublished = anchor_all(held_back, articles)
+    return AnnotationSet(
+        result.anchored,
+        tuple(problems) + result.problems + unpublished.problems,
+        tuple(skipped),
+        unpublished.anchored,
+    )
 
 
 # --- writing (postilla annotate) -----------------------------------------------
@@ -543,7 +734,7 @@ def template(
         '  - quote: "copy the exact words from the article"\n'
         "    kind: comment  # comment | context | fact-check | correction | question\n"
         "    note: |\n"
-        "      What you want readers to know, in Markdown. Links: [text](https://…).\n"
+        "      What you want readers to know, in Markdown. Links: [text](https://example.org/source).\n"
         "    author: your-github-handle\n"
         f'    date: "{get_build_date()}"\n'  # SOURCE_DATE_EPOCH's day when set: reproducible
         "    # verdict: misleading   # fact-check only: true | false | misleading | unverified\n"
@@ -574,3 +765,105 @@ def render_file(new: NewAnnotation, prefix: str | None, suffix: str | None) -> s
         item["links"] = list(new.links)
     header = "# yaml-language-server: $schema=../../../generator/schemas/annotation.schema.json\n"
     return header + yamlio.dump({"article": new.article, "annotations": [item]})
+
+
+# --- the pull-request summary (postilla check --summary) ------------------------------
+
+
+def changed_items(text: str, base_text: str | None) -> dict[int, str]:
+    """The lines (1-based) where the annotations of a file that a pull request adds or
+    changes start, compared with the file's base version (None: a new file), each with
+    "added" or "changed" (an item of the base with the same id or quote). Empty when the
+    file cannot be read as annotations."""
+    try:
+        now = yamlio.load(text)
+    except yamlio.YamlError:
+        return {}
+    try:
+        base_data = yamlio.load(base_text).data if base_text is not None else {}
+    except yamlio.YamlError:
+        base_data = {}
+    items = now.data.get("annotations") if isinstance(now.data, dict) else None
+    old = base_data.get("annotations") if isinstance(base_data, dict) else None
+    old_items = [i for i in old if isinstance(i, dict)] if isinstance(old, list) else []
+    found: dict[int, str] = {}
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        if item in old_items:
+            continue
+        same = isinstance(item, dict) and any(
+            (item.get("id") and o.get("id") == item.get("id"))
+            or o.get("quote") == item.get("quote")
+            for o in old_items
+        )
+        line = now.line_of(("annotations", index))[0]
+        if line is not None:
+            found[line] = "changed" if same else "added"
+    return found
+
+
+def _cell(value: str, limit: int = 90) -> str:
+    """Text for a Markdown table cell: one line, no pipe, not too long."""
+    flat = _SPACE.sub(" ", value).strip().replace("|", "\\|").replace("<", "&lt;")
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def summary_markdown(
+    notes: AnnotationSet, problems: list[Problem], changed: dict[str, dict[int, str]]
+) -> str:
+    """The job summary of a pull request: for each annotation it adds or changes (by
+    file, then the line where each starts, as `changed_items` gives them), its article,
+    quote, where it anchors (exact, re-anchored with its similarity, orphan) and the
+    problems found on its lines."""
+    out = ["## Annotations in this pull request", ""]
+    if not changed:
+        return "\n".join(out + ["No annotation file added or changed.", ""])
+    by_place = {(a.annotation.path, a.annotation.line): a for a in notes.anchored}
+    by_place.update({(a.annotation.path, a.annotation.line): a for a in notes.unpublished})
+    rows = []
+    for path in sorted(changed):
+        starts = sorted(
+            {line for (p, line) in by_place if p == path and line is not None} | set(changed[path])
+        )
+        mine = [p for p in problems if p.path == path]
+        for line, kind in sorted(changed[path].items()):
+            later = [s for s in starts if s > line]
+            until = later[0] if later else None
+            said = [
+                p
+                for p in mine
+                if p.line is not None and p.line >= line and (until is None or p.line < until)
+            ]
+            item = by_place.get((path, line))
+            if item is None:
+                where, article, quote = "not checked (fix the errors)", "", ""
+            else:
+                article, quote = item.annotation.article, item.annotation.quote
+                if item.anchor is None:
+                    where = "**orphan**"
+                elif item.anchor.exact:
+                    where = "exact"
+                else:
+                    where = f"re-anchored ({item.anchor.score:.0f}% similar)"
+            if path in notes.skipped_files and item is not None:
+                where += "; file not published (it has errors)"
+            notes_said = "<br>".join(_cell(f"{p.severity}: {p.message}", 200) for p in said) or "—"
+            rows.append(
+                f"| `{_cell(path)}:{line}` | {kind} | {_cell(article)} | {_cell(quote)}"
+                f" | {where} | {notes_said} |"
+            )
+        whole_file = [p for p in mine if p.line is None or p.line < min(starts, default=0)]
+        for problem in whole_file:
+            rows.append(
+                f"| `{_cell(path)}` | | | | | {_cell(f'{problem.severity}: {problem.message}', 200)} |"
+            )
+    if not rows:
+        return "\n".join(
+            out + ["Annotation files changed, but no annotation added or changed.", ""]
+        )
+    out += [
+        "| file | | article | quote | anchors | problems |",
+        "|---|---|---|---|---|---|",
+        *rows,
+        "",
+    ]
+    return "\n".join(out)

@@ -8,10 +8,14 @@ import re
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from . import __version__, archive, export
 from .model import Archive, ContentError, Problem
+
+if TYPE_CHECKING:
+    from .annotations import AnnotationSet
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -146,6 +150,25 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--strict", action="store_true", help="fail on warnings too (re-anchored annotations…)"
     )
+    p.add_argument(
+        "--format",
+        choices=["text", "github"],
+        default="text",
+        help="text: file:line:col: message (default); github: GitHub workflow commands"
+        " (::error file=…,line=…::…), so problems show on the lines of a pull request",
+    )
+    p.add_argument(
+        "--summary",
+        type=Path,
+        metavar="FILE",
+        help="append a Markdown summary of the annotations added or changed since --base"
+        " to FILE (in a workflow: $GITHUB_STEP_SUMMARY)",
+    )
+    p.add_argument(
+        "--base",
+        metavar="REF",
+        help="the git commit the pull request is compared with, for --summary (e.g. HEAD^1)",
+    )
     p.set_defaults(run=cmd_check)
 
     p = commands.add_parser(
@@ -215,6 +238,26 @@ def make_parser() -> argparse.ArgumentParser:
     )
     q.set_defaults(run=cmd_entities_suggest)
 
+    p = commands.add_parser("annotations", help="annotations made with other tools")
+    p.set_defaults(run=lambda _args, parser=p: _no_action(parser, "import"))
+    actions = p.add_subparsers(title="actions", metavar="ACTION", dest="action")
+    q = actions.add_parser(
+        "import",
+        parents=[common],
+        help="Hypothesis or W3C Web Annotation JSON as annotation files under content/annotations/",
+    )
+    q.add_argument("inputs", nargs="+", type=Path, metavar="FILE")
+    q.add_argument(
+        "--dry-run", action="store_true", help="say what would be written; write nothing"
+    )
+    q.add_argument(
+        "--report",
+        type=Path,
+        metavar="FILE",
+        help="also write every row's outcome here as JSON Lines (rows not imported in full)",
+    )
+    q.set_defaults(run=cmd_annotations_import)
+
     p = commands.add_parser("export", parents=[common], help="the archive as data")
     p.add_argument("--format", choices=sorted(export.FORMATS), default="jsonl")
     p.add_argument(
@@ -224,9 +267,9 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _no_action(parser: argparse.ArgumentParser) -> int:
+def _no_action(parser: argparse.ArgumentParser, actions: str = "suggest") -> int:
     parser.print_usage(sys.stderr)
-    print("error: name an action (suggest)", file=sys.stderr)
+    print(f"error: name an action ({actions})", file=sys.stderr)
     return EXIT_USAGE
 
 
@@ -407,7 +450,8 @@ def ignore_file_size_signal() -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import MkDocsException, build_site, lock_timeout
+    from .build import MkDocsException, build_site
+    from .locks import lock_timeout
 
     config = config_file(args)
     content = content_folder(args, config)
@@ -433,7 +477,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .build import MkDocsException, lock_timeout, serve_site
+    from .build import MkDocsException, serve_site
+    from .locks import lock_timeout
 
     config = config_file(args)
     content = content_folder(args, config)
@@ -454,17 +499,29 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from .annotations import annotation_paths
+
+    if (args.summary is None) != (args.base is None):
+        raise UsageError("--summary FILE and --base REF go together")
     content = content_folder(args)
-    problems = check(content)
+    problems, notes = check_content(content)
+    root = repository_root(content)
     for problem in problems:
-        print(problem, file=sys.stderr)
+        if args.format == "github":
+            print(github_command(problem, root))
+        else:
+            print(problem, file=sys.stderr)
+    if args.summary is not None:
+        from .annotations import summary_markdown
+
+        changed = changed_annotation_items(content, args.base)
+        with args.summary.open("a", encoding="utf-8") as summary:
+            summary.write(summary_markdown(notes, problems, changed))
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     if errors or (args.strict and warnings):
         print(f"{errors} error(s), {warnings} warning(s)", file=sys.stderr)
         return EXIT_PROBLEMS
-    from .annotations import annotation_paths
-
     loaded, _ = archive.load_archive(content)
     print(
         f"ok: {len(loaded.articles)} articles, {len(loaded.sources)} sources,"
@@ -475,13 +532,23 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def check(content: Path) -> list[Problem]:
-    """Every problem in the content folder: front matter, registries, raw files, duplicates."""
-    if not content.is_dir():
-        return [Problem(str(content), None, "content folder not found — pass --content DIR")]
-    from .annotations import load_annotations
+    """Every problem in the content folder: front matter, registries, raw files, duplicates,
+    annotations (schema, anchoring, and what cleaning does to their notes)."""
+    return check_content(content)[0]
 
+
+def check_content(content: Path) -> tuple[list[Problem], AnnotationSet]:
+    """`check`'s problems, and the annotations as anchored (for a summary)."""
+    from .annotations import AnnotationSet, load_annotations
+    from .render import note_cleaning
+
+    if not content.is_dir():
+        return [
+            Problem(str(content), None, "content folder not found — pass --content DIR")
+        ], AnnotationSet()
     loaded, problems = archive.load_archive(content, verify_raw=True)
-    problems += list(load_annotations(content, {a.id: a for a in loaded.articles}).problems)
+    notes = load_annotations(content, {a.id: a for a in loaded.articles}, note_cleaning)
+    problems += list(notes.problems)
     referenced = {a.raw for a in loaded.articles}
     article_ids = {p.stem for p in archive.article_paths(content)}
     raw_dir = content / archive.RAW
@@ -501,7 +568,79 @@ def check(content: Path) -> list[Problem]:
                     severity="warning",
                 )
             )
-    return problems
+    return problems, notes
+
+
+# --- GitHub: workflow commands and the pull request's summary ------------------------
+
+
+def repository_root(content: Path) -> Path:
+    """The root of the git repository holding `content` (GitHub names files from it);
+    the content folder's parent outside any repository."""
+    folder = content.resolve()
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return folder.parent
+
+
+def _escape_data(value: str) -> str:
+    """A workflow command's message, escaped as GitHub's toolkit does (escapeData)."""
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    """A workflow command's property value (escapeProperty): also `:` and `,`."""
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_command(problem: Problem, root: Path) -> str:
+    """`problem` as a GitHub workflow command (``::error file=…,line=…,col=…::…``), its
+    file relative to the repository's root, so it shows on that line of a pull request."""
+    path = Path(problem.path)
+    try:
+        shown = path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        shown = path.as_posix()
+    properties = [f"file={_escape_property(shown)}"]
+    if problem.line is not None:
+        properties.append(f"line={problem.line}")
+        if problem.column is not None:
+            properties.append(f"col={problem.column}")
+    properties.append(f"title={_escape_property('postilla check')}")
+    return f"::{problem.severity} {','.join(properties)}::{_escape_data(problem.message)}"
+
+
+def changed_annotation_items(content: Path, base: str) -> dict[str, dict[int, str]]:
+    """The annotation files changed since the git commit `base` (by their shown path),
+    each with the annotations added or changed in it (see `annotations.changed_items`)."""
+    import subprocess
+
+    from .annotations import ANNOTATIONS, changed_items
+
+    folder = content / ANNOTATIONS
+    root = repository_root(content)
+
+    def git(*words: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["git", "-C", str(root), *words], capture_output=True, text=True, check=False
+        )
+
+    listed = git("diff", "--name-only", "--diff-filter=AMR", base, "--", str(folder.resolve()))
+    if listed.returncode != 0:
+        raise UsageError(f"--base {base!r}: git cannot compare with it: {listed.stderr.strip()}")
+    untracked = git("ls-files", "--others", "--exclude-standard", "--", str(folder.resolve()))
+    changed: dict[str, dict[int, str]] = {}
+    for name in sorted(set(listed.stdout.splitlines() + untracked.stdout.splitlines())):
+        path = root / name
+        if not name.endswith(".yml") or not path.is_file():
+            continue
+        old = git("show", f"{base}:{name}")
+        text = path.read_text("utf-8", errors="replace")
+        changed[archive.display_path(path)] = changed_items(
+            text, old.stdout if old.returncode == 0 else None
+        )
+    return changed
 
 
 def loaded_archive(content: Path) -> Archive:
@@ -622,6 +761,59 @@ def cmd_entities_suggest(args: argparse.Namespace) -> int:
     content = content_folder(args)
     sys.stdout.write(suggest(loaded_archive(content), min_count=args.min_count, limit=args.limit))
     return EXIT_OK
+
+
+def cmd_annotations_import(args: argparse.Namespace) -> int:
+    """Write annotation files for annotations made with Hypothesis or a W3C tool. Every
+    input is read before anything is written, so a bad file changes nothing; each row not
+    imported is named with the reason. Exit 1 when there were rows and none was imported
+    nor already there."""
+    from datetime import date
+
+    from . import annotation_import as ai
+    from .annotations import load_annotations
+
+    content = content_folder(args)
+    today = date.today().isoformat()
+    items: list[ai.Incoming] = []
+    unread: list[ai.Outcome] = []
+    for path in args.inputs:
+        shown = archive.display_path(path)
+        if not path.is_file():
+            print(f"error: {shown}: no such file — nothing imported", file=sys.stderr)
+            return EXIT_PROBLEMS
+        try:
+            read, failed = ai.read_input(path, shown, today)
+        except ai.ImportInputError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_PROBLEMS
+        items += read
+        unread += failed
+    loaded = loaded_archive(content)
+    articles = {a.id: a for a in loaded.articles}
+    plan = ai.plan_import(items, articles, load_annotations(content, articles).anchored, content)
+    outcomes = ai.all_outcomes(plan, unread)
+    for outcome in outcomes:
+        if outcome.status == "skipped":
+            print(outcome, file=sys.stderr)
+        elif outcome.status == "already" or "re-anchored" in outcome.reason:
+            print(outcome)
+    for planned in plan.files:
+        if not args.dry_run:
+            archive.write_text_atomic(planned.path, planned.text)
+        print(
+            f"{'would write' if args.dry_run else 'wrote'} {archive.display_path(planned.path)}"
+            f" ({planned.annotations} annotation(s), {planned.replies} repl(ies))"
+        )
+    if args.report:
+        archive.write_text_atomic(args.report, "".join(ai.report_lines(outcomes)))
+    imported, already = plan.count("imported"), plan.count("already")
+    print(
+        f"{len(outcomes)} row(s): {imported} imported, {plan.count('reply')} repl(ies),"
+        f" {already} already there, {sum(o.status == 'skipped' for o in outcomes)} not imported"
+        + (" (dry run: nothing written)" if args.dry_run else "")
+    )
+    return EXIT_PROBLEMS if outcomes and not imported and not already else EXIT_OK
 
 
 def cmd_annotate(args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from .annotations import Anchored, AnnotationSet
+from .annotations import Anchored, Annotation, AnnotationSet
 from .entities import EntityIndex, export_entities, index_archive
 from .model import Archive, Article
 
@@ -90,88 +90,201 @@ def annotation_record(anchored: Anchored) -> dict[str, Any]:
     }
 
 
-def web_annotations(archive: Archive, notes: AnnotationSet, site_url: str | None) -> str:
-    """The annotations as a W3C Web Annotation collection (JSON-LD): a TextQuoteSelector
-    (exact, prefix, suffix) and a TextPositionSelector (offsets in the body text, its
-    paragraphs separated by a blank line) on each article's page; replies are annotations
-    whose target is the annotation they answer."""
+# --- W3C Web Annotations ---------------------------------------------------------------
+
+ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+COLLECTION = "downloads/annotations.jsonld"  # the collection, linked from the home page
+COLLECTION_PAGES = "downloads/annotations"  # its pages: <n>.jsonld, from 1
+ANNOTATIONS_PER_PAGE = 100
+BODY_SELECTOR = ".postilla-body"  # the element of an article page that holds its body
+QUOTE_CONTEXT = 32  # characters of prefix and suffix in a TextQuoteSelector
+
+
+def utc_datetime(day: str) -> str:
+    """An annotation's date (``YYYY-MM-DD``) as the ``xsd:dateTime`` in UTC the model
+    requires: a date alone stands for midnight UTC of that day."""
+    return f"{day}T00:00:00Z"
+
+
+def annotation_path(article_id: str, note_id: str) -> str:
+    """Where an annotation is published as its own JSON-LD document (its id): beside its
+    article's page. ``.jsonld`` is served by GitHub Pages as ``application/ld+json``."""
+    return f"articles/{article_id}/annotations/{note_id}.jsonld"
+
+
+def reply_path(article_id: str, note_id: str, number: int) -> str:
+    """Where the `number`-th reply (from 1) to an annotation is published."""
+    return f"articles/{article_id}/annotations/{note_id}/reply-{number}.jsonld"
+
+
+def page_path(number: int) -> str:
+    """Where page `number` (from 1) of the annotation collection is published."""
+    return f"{COLLECTION_PAGES}/{number}.jsonld"
+
+
+def body_element_text(paragraphs: Sequence[str]) -> str:
+    """The ``textContent`` of an article page's body element (`BODY_SELECTOR`), as
+    `render.body_html` writes it: one ``<p>`` per paragraph, each on its own line."""
+    return "\n" + "\n".join(paragraphs) + "\n"
+
+
+def element_offset(paragraphs: Sequence[str], offset: int) -> int:
+    """The offset in `body_element_text` of `offset` in ``Article.body_text`` (where
+    paragraphs are joined by a blank line, not by one line break, and nothing precedes
+    the first). An offset inside a paragraph separator moves to the next paragraph."""
+    start = 0
+    for index, paragraph in enumerate(paragraphs):
+        if offset <= start + len(paragraph):
+            # the paragraph starts after the element's first line break and one line
+            # break (not two) after each earlier paragraph
+            return 1 + start - index + max(0, offset - start)
+        start += len(paragraph) + 2
+    return len(body_element_text(paragraphs)) - 1
+
+
+def text_target(page: str, paragraphs: Sequence[str], start: int, end: int) -> dict[str, Any]:
+    """The target of a quote ``start:end`` of the body text: the article page, the body
+    element (a CssSelector), refined by where the quote is in that element's text, once
+    by its words (TextQuoteSelector) and once by its offsets (TextPositionSelector, in
+    characters: Unicode code points, as the model says)."""
+    text = body_element_text(paragraphs)
+    a, b = element_offset(paragraphs, start), element_offset(paragraphs, end)
+    quote = {
+        "type": "TextQuoteSelector",
+        "exact": text[a:b],
+        "prefix": text[max(0, a - QUOTE_CONTEXT) : a],
+        "suffix": text[b : b + QUOTE_CONTEXT],
+    }
+    position = {"type": "TextPositionSelector", "start": a, "end": b}
+    return {
+        "type": "SpecificResource",
+        "source": page,
+        "selector": [
+            {"type": "CssSelector", "value": BODY_SELECTOR, "refinedBy": quote},
+            {"type": "CssSelector", "value": BODY_SELECTOR, "refinedBy": position},
+        ],
+    }
+
+
+def _person(handle: str) -> dict[str, str]:
+    return {"type": "Person", "nickname": handle, "id": f"https://github.com/{handle}"}
+
+
+def annotation_bodies(note: Annotation) -> list[dict[str, Any]]:
+    """An annotation's bodies: its note, its tags, its links and its verdict."""
+    bodies: list[dict[str, Any]] = [
+        {
+            "type": "TextualBody",
+            "value": note.note,
+            "format": "text/markdown",
+            "purpose": note.motivation,
+        }
+    ]
+    bodies += [{"type": "TextualBody", "value": tag, "purpose": "tagging"} for tag in note.tags]
+    bodies += [
+        {"type": "SpecificResource", "source": link, "purpose": "linking"} for link in note.links
+    ]
+    if note.verdict:
+        bodies.append({"type": "TextualBody", "value": note.verdict, "purpose": "assessing"})
+    return bodies
+
+
+def web_annotation_items(
+    archive: Archive, notes: AnnotationSet, site_url: str | None
+) -> list[tuple[str, dict[str, Any]]]:
+    """Every anchored annotation (orphans have no place to point at), each followed by its
+    replies (annotations whose target is the annotation they answer), as (path in the
+    site, annotation without ``@context``). Each one's id is the address of its path."""
     base = (site_url or "").rstrip("/") + "/" if site_url else ""
     by_id = {a.id: a for a in archive.articles}
-    items: list[dict[str, Any]] = []
+    items: list[tuple[str, dict[str, Any]]] = []
     for anchored in notes.anchored:
         note = anchored.annotation
         article = by_id.get(note.article)
         if article is None or anchored.anchor is None:
             continue
-        page = f"{base}articles/{article.id}/"
-        body_text = article.body_text
-        start, end = anchored.anchor.start, anchored.anchor.end
-        annotation_id = f"{page}#annotation-{note.id}"
-        bodies: list[dict[str, Any]] = [
-            {
-                "type": "TextualBody",
-                "value": note.note,
-                "format": "text/markdown",
-                "purpose": note.motivation,
-            }
-        ]
-        bodies += [{"type": "TextualBody", "value": tag, "purpose": "tagging"} for tag in note.tags]
-        bodies += [
-            {"type": "SpecificResource", "source": link, "purpose": "linking"}
-            for link in note.links
-        ]
-        if note.verdict:
-            bodies.append({"type": "TextualBody", "value": note.verdict, "purpose": "assessing"})
-        items.append(
-            {
-                "id": annotation_id,
+        path = annotation_path(article.id, note.id)
+        annotation = {
+            "id": base + path,
+            "type": "Annotation",
+            "motivation": note.motivation,
+            "creator": _person(note.author),
+            "created": utc_datetime(note.date),
+            "body": annotation_bodies(note),
+            "target": text_target(
+                f"{base}articles/{article.id}/",
+                article.paragraphs,
+                anchored.anchor.start,
+                anchored.anchor.end,
+            ),
+        }
+        items.append((path, annotation))
+        for number, reply in enumerate(note.replies, start=1):
+            reply_at = reply_path(article.id, note.id, number)
+            answer = {
+                "id": base + reply_at,
                 "type": "Annotation",
-                "motivation": note.motivation,
-                "creator": {
-                    "type": "Person",
-                    "nickname": note.author,
-                    "id": f"https://github.com/{note.author}",
-                },
-                "created": note.date,
-                "body": bodies,
-                "target": {
-                    "source": page,
-                    "selector": [
-                        {
-                            "type": "TextQuoteSelector",
-                            "exact": body_text[start:end],
-                            "prefix": body_text[max(0, start - 32) : start],
-                            "suffix": body_text[end : end + 32],
-                        },
-                        {"type": "TextPositionSelector", "start": start, "end": end},
-                    ],
-                },
+                "motivation": "replying",
+                "creator": _person(reply.author),
+                "created": utc_datetime(reply.date),
+                "body": {"type": "TextualBody", "value": reply.note, "format": "text/markdown"},
+                "target": base + path,
             }
-        )
-        for n, reply in enumerate(note.replies, start=1):
-            items.append(
-                {
-                    "id": f"{annotation_id}-reply-{n}",
-                    "type": "Annotation",
-                    "motivation": "replying",
-                    "creator": {
-                        "type": "Person",
-                        "nickname": reply.author,
-                        "id": f"https://github.com/{reply.author}",
-                    },
-                    "created": reply.date,
-                    "body": {"type": "TextualBody", "value": reply.note, "format": "text/markdown"},
-                    "target": annotation_id,
-                }
-            )
-    collection = {
-        "@context": "http://www.w3.org/ns/anno.jsonld",
-        "id": f"{base}downloads/annotations.jsonld",
-        "type": "AnnotationCollection",
-        "total": len(items),
-        "first": {"type": "AnnotationPage", "startIndex": 0, "items": items},
-    }
-    return json.dumps(collection, ensure_ascii=False, indent=1) + "\n"
+            items.append((reply_at, answer))
+    return items
+
+
+def _document(value: dict[str, Any]) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=1) + "\n"
+
+
+def web_annotation_files(
+    archive: Archive, notes: AnnotationSet, site_url: str | None, label: str = "Annotations"
+) -> dict[str, str]:
+    """The annotations as W3C Web Annotations (JSON-LD), path in the site -> text: each
+    annotation and reply as its own document at its id; the AnnotationCollection
+    (`COLLECTION`: total, first and last page, the first page embedded); and its
+    AnnotationPages of `ANNOTATIONS_PER_PAGE` (`page_path`: partOf, startIndex, prev,
+    next, items)."""
+    base = (site_url or "").rstrip("/") + "/" if site_url else ""
+    items = web_annotation_items(archive, notes, site_url)
+    files = {path: _document({"@context": ANNO_CONTEXT, **item}) for path, item in items}
+    count = max(1, -(-len(items) // ANNOTATIONS_PER_PAGE))
+    part_of = {"id": base + COLLECTION, "label": label, "total": len(items)}
+    pages = []
+    for number in range(1, count + 1):
+        first = (number - 1) * ANNOTATIONS_PER_PAGE
+        page: dict[str, Any] = {
+            "id": base + page_path(number),
+            "type": "AnnotationPage",
+            "partOf": part_of,
+            "startIndex": first,
+        }
+        if number > 1:
+            page["prev"] = base + page_path(number - 1)
+        if number < count:
+            page["next"] = base + page_path(number + 1)
+        page["items"] = [item for _, item in items[first : first + ANNOTATIONS_PER_PAGE]]
+        pages.append(page)
+        files[page_path(number)] = _document({"@context": ANNO_CONTEXT, **page})
+    first_page = {k: v for k, v in pages[0].items() if k != "partOf"}
+    files[COLLECTION] = _document(
+        {
+            "@context": ANNO_CONTEXT,
+            "id": base + COLLECTION,
+            "type": "AnnotationCollection",
+            "label": label,
+            "total": len(items),
+            "first": first_page,
+            "last": base + page_path(count),
+        }
+    )
+    return files
+
+
+def web_annotations(archive: Archive, notes: AnnotationSet, site_url: str | None) -> str:
+    """The annotation collection document (`COLLECTION`) of `web_annotation_files`."""
+    return web_annotation_files(archive, notes, site_url)[COLLECTION]
 
 
 def jsonl_line(row: dict[str, Any]) -> str:

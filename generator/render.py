@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from html import escape
+from html.parser import HTMLParser
 
 import markdown
 import nh3
@@ -95,6 +96,76 @@ def note_html(markdown_source: str) -> str:
     mailto only and carry rel="nofollow ugc noopener", nothing else survives."""
     html = _note_markdown().reset().convert(markdown_source)
     return sanitise(html, NOTE_TAGS, NOTE_ATTRIBUTES, UGC_REL)
+
+
+# What a note's Markdown may make that cleaning then drops, in words a contributor knows.
+NOTE_DROPPED_TAGS = {
+    "img": "an image is removed (notes show none) — link to it instead: [what it shows](https://…)",
+    **{
+        f"h{n}": "a heading is shown as plain text (notes have none) — remove the leading #"
+        for n in range(1, 7)
+    },
+}
+_RAW_HTML = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|<!--")
+
+
+class _Elements(HTMLParser):
+    """The start tags of a piece of HTML with their attributes, and its text outside
+    ``<code>`` (where raw HTML written by a contributor ends up, escaped)."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str]]] = []
+        self.text: list[str] = []
+        self._in_code = 0
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, {k: v or "" for k, v in attrs}))
+        self._in_code += tag in ("code", "pre")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_code -= tag in ("code", "pre") and self._in_code > 0
+
+    def handle_data(self, data: str) -> None:
+        if not self._in_code:
+            self.text.append(data)
+
+
+def note_cleaning(markdown_source: str) -> list[tuple[str | None, str]]:
+    """What `note_html` leaves out of a note, or shows otherwise than its author meant:
+    (the words as written, when they can be pointed at; what happens — what to do).
+    Empty for a note that renders as written."""
+    html = _note_markdown().reset().convert(markdown_source)
+    made = _Elements(html)
+    kept = _Elements(sanitise(html, NOTE_TAGS, NOTE_ATTRIBUTES, UGC_REL))
+    found: list[tuple[str | None, str]] = []
+    for raw in dict.fromkeys(m.group() for t in made.text for m in _RAW_HTML.finditer(t)):
+        found.append(
+            (
+                raw,
+                f"raw HTML {raw!r} is shown as text, not as HTML"
+                " — write Markdown instead (*emphasis*, **strong**, [text](https://…))",
+            )
+        )
+    links = [a.get("href", "") for tag, a in kept.tags if tag == "a"]
+    for tag, attributes in made.tags:
+        if tag == "a" and attributes.get("href") is not None:
+            href = attributes["href"]
+            if href in links:
+                links.remove(href)
+            else:
+                found.append(
+                    (
+                        href or None,
+                        f"the link to {href!r} is removed (only http://, https:// and mailto:"
+                        " links are kept) — link to a web address",
+                    )
+                )
+        elif tag in NOTE_DROPPED_TAGS:
+            found.append((attributes.get("src") or None, NOTE_DROPPED_TAGS[tag]))
+    return found
 
 
 def sanitise(
@@ -256,8 +327,11 @@ def annotations_section(links: ArticleLinks, href: Href, language: str) -> str:
     t = i18n.strings(language)
     # GitHub's new-file page in the article's annotations folder; the annotations script
     # adds the template to it (one file for the whole site, not 2 KB in every page).
+    # The words of the "Annotate" link it shows next to a passage selected in the body.
     template = (
         f' data-template="{attr(href(ANNOTATION_TEMPLATE))}" data-article="{attr(links.article_id)}"'
+        f' data-select-label="{attr(t["annotate_selection"])}"'
+        f' data-select-title="{attr(t["annotate_selection_title"])}"'
         if links.article_id
         else ""
     )

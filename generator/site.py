@@ -656,7 +656,8 @@ def download_files(
     site_url: str | None = None,
     lines_of: ExportLines | None = None,
 ) -> list[GeneratedFile]:
-    """The archive as JSON Lines and CSV (gzip-compressed) and the annotations as JSON-LD.
+    """The archive as JSON Lines and CSV (gzip-compressed) and the annotations as W3C Web
+    Annotations (JSON-LD: the collection, its pages, each annotation at its id).
     `lines_of` gives an article's export lines (the plugin's come from its cache)."""
     if lines_of is None:
         lines_of = export_lines(archive, index, notes)
@@ -668,8 +669,11 @@ def download_files(
     return [
         GeneratedFile(DOWNLOADS[0], jsonl_gz),
         GeneratedFile(DOWNLOADS[1], csv_gz),
-        GeneratedFile(
-            DOWNLOADS[2], export.web_annotations(archive, notes or AnnotationSet(), site_url)
+        *(
+            GeneratedFile(path, text)
+            for path, text in export.web_annotation_files(
+                archive, notes or AnnotationSet(), site_url
+            ).items()
         ),
     ]
 

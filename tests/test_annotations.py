@@ -228,12 +228,16 @@ def test_export_and_web_annotations(
         "replying",
     }
     item = next(i for i in items if i["motivation"] == "assessing")
-    quote, position = item["target"]["selector"]
-    assert quote["type"] == "TextQuoteSelector" and position["type"] == "TextPositionSelector"
-    assert body[position["start"] : position["end"]] == quote["exact"]
+    by_type = {s["refinedBy"]["type"]: s["refinedBy"] for s in item["target"]["selector"]}
+    quote, position = by_type["TextQuoteSelector"], by_type["TextPositionSelector"]
+    assert {s["value"] for s in item["target"]["selector"]} == {".postilla-body"}
+    assert item["created"].endswith("T00:00:00Z")
+    element = "\n" + body.replace("\n\n", "\n") + "\n"  # the body element's textContent
+    assert element[position["start"] : position["end"]] == quote["exact"]
     assert item["creator"]["id"] == "https://github.com/postilla-archive"
     reply = next(i for i in items if i["motivation"] == "replying")
-    assert reply["target"].endswith("#annotation-" + reply["target"].rsplit("#annotation-", 1)[1])
+    annotations = {i["id"] for i in items if i["motivation"] != "replying"}
+    assert reply["target"] in annotations  # a reply targets the annotation it answers
 
 
 def test_shipped_annotations() -> None:
