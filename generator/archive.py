@@ -51,8 +51,8 @@ RESERVED_ENTITY_IDS = frozenset({"index"})
 
 FRONT_MATTER_KEYS = (
     "id", "title", "title_source", "date", "date_source", "published", "url", "source",
-    "publisher", "author", "author_source", "place", "agency", "language", "description", "words", "raw", "raw_name",
-    "raw_sha256", "body_sha256", "imported", "footnotes", "removed",
+    "publisher", "author", "author_source", "place", "agency", "language", "language_source", "description", "words", "raw", "raw_name",
+    "raw_sha256", "body_sha256", "generated", "imported", "footnotes", "removed",
 )  # fmt: skip
 
 
@@ -101,12 +101,14 @@ def article_front_matter(article: Article) -> dict[str, Any]:
         "place": article.place,
         "agency": article.agency,
         "language": article.language,
+        "language_source": article.language_source,
         "description": article.description,
         "words": article.words,
         "raw": article.raw,
         "raw_name": article.raw_name,
         "raw_sha256": article.raw_sha256,
         "body_sha256": article.body_sha256,
+        "generated": dict(article.generated),
         "imported": article.imported,
         "footnotes": list(article.footnotes),
         "removed": [
@@ -195,12 +197,14 @@ def parse_article(text: str, display: str, expected_id: str | None = None) -> Ar
         place=meta.get("place"),
         agency=meta.get("agency"),
         language=meta.get("language"),
+        language_source=meta.get("language_source"),
         description=meta.get("description"),
         words=int(meta["words"]) if meta.get("words") else count_words(paragraphs),
         raw=meta["raw"],
         raw_name=meta.get("raw_name") or Path(meta["raw"]).name,
         raw_sha256=meta["raw_sha256"],
         body_sha256=meta.get("body_sha256") or "",
+        generated=tuple(sorted((meta.get("generated") or {}).items())),
         imported=meta.get("imported") or "",
         paragraphs=paragraphs,
         footnotes=tuple(meta.get("footnotes") or ()),

@@ -111,6 +111,8 @@ def table_types() -> dict[str, Any]:
         "related": list[str],
         "export": tuple[str, str],
         "entity-pages": list[GeneratedFile],
+        "minhash": tuple[int, ...],  # a body's republication signature (`clusters`)
+        "citations": tuple[str, str, str],  # CSL-JSON, BibTeX, formatted reference
     }
 
 

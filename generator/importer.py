@@ -12,6 +12,8 @@ links in the input are never followed: each is named and skipped.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -20,7 +22,7 @@ from pathlib import Path
 
 from slugify import slugify
 
-from . import archive, markdown_text
+from . import archive, clusters, markdown_text
 from .clean import clean, repeated_lines
 from .ingest import HTML_SUFFIXES, read_raw, url_domain
 from .metadata import extract
@@ -38,6 +40,21 @@ from .parallel import parallel_map
 
 ID_MAX = 80
 RAW_SUFFIXES = {".txt", ".text", "", *HTML_SUFFIXES}
+# The metadata a maintainer may correct by hand. Each has a digest of its generated value
+# in the front matter (`generated:`); --reclean keeps a value that no longer matches it.
+TRACKED_FIELDS = (
+    "title", "title_source", "date", "date_source", "published", "url", "source",
+    "publisher", "author", "author_source", "place", "agency", "language", "language_source",
+    "description",
+)  # fmt: skip
+# A field and the field that says where its value came from: a value kept as edited by
+# hand gets ``edited`` there, and a field marked ``edited`` there is kept.
+SOURCE_OF = {
+    "title": "title_source",
+    "date": "date_source",
+    "author": "author_source",
+    "language": "language_source",
+}
 
 
 @dataclass(frozen=True)
@@ -64,6 +81,60 @@ def make_article_id(metadata: Metadata, taken: set[str], raw_sha256: str) -> str
     return f"{base}-{raw_sha256[:6]}"
 
 
+def field_digest(value: object) -> str:
+    """A short digest of one front-matter value (12 hex digits: enough to see a change)."""
+    return hashlib.sha256(json.dumps(value, ensure_ascii=False).encode("utf-8")).hexdigest()[:12]
+
+
+def generated_digests(article: Article) -> tuple[tuple[str, str], ...]:
+    """(field, digest of its value) for every tracked field of a freshly generated article."""
+    return tuple(sorted((name, field_digest(getattr(article, name))) for name in TRACKED_FIELDS))
+
+
+def edited_fields(article: Article) -> tuple[str, ...]:
+    """The tracked fields of a stored article that were edited by hand: those whose value
+    no longer matches the digest written at import, and those marked ``edited`` in their
+    ``*_source`` field (the only evidence an article imported before the digests has)."""
+    digests = dict(article.generated)
+    edited = {
+        name
+        for name in TRACKED_FIELDS
+        if name in digests and field_digest(getattr(article, name)) != digests[name]
+    }
+    edited |= {name for name, source in SOURCE_OF.items() if getattr(article, source) == "edited"}
+    return tuple(name for name in TRACKED_FIELDS if name in edited)
+
+
+def keep_edited(new: Article, old: Article, edited: tuple[str, ...]) -> Article:
+    """`new` with the hand-edited fields of `old`, each marked ``edited`` in its
+    ``*_source`` unless that was edited too; digests stay those of the generated values,
+    so the fields still read as edited at the next reclean."""
+    values: dict[str, object] = {name: getattr(old, name) for name in edited}
+    for name in edited:
+        source = SOURCE_OF.get(name)
+        if source and source not in edited:
+            values[source] = "edited"
+    return replace(new, **values)  # type: ignore[arg-type]
+
+
+def with_page_metadata(metadata: Metadata, raw: RawArticle) -> Metadata:
+    """`metadata` completed with what a saved page declares about itself (`RawArticle.hints`,
+    from `ingest.parse_html`) where the text gave nothing: the full publication time
+    (``article:published_time``), the date it implies, the description. The text's own
+    evidence wins; a plain text file has no hints and comes back unchanged."""
+    published = raw.hint("published")
+    values: dict[str, object] = {}
+    if published and metadata.published is None:
+        values["published"] = published
+        if metadata.date is None or published.startswith(metadata.date):
+            values["date"], values["date_source"] = published[:10], "page metadata"
+    if metadata.description is None and raw.hint("description"):
+        values["description"] = raw.hint("description")
+    if metadata.language is None and raw.hint("language"):
+        values["language"], values["language_source"] = raw.hint("language"), "page metadata"
+    return replace(metadata, **values) if values else metadata  # type: ignore[arg-type]
+
+
 def build_article(
     raw: RawArticle,
     cleaned: CleanedText,
@@ -78,7 +149,8 @@ def build_article(
         Path(raw.name).suffix.lower() if Path(raw.name).suffix.lower() in RAW_SUFFIXES else ".txt"
     )
     body = markdown_text.body_to_markdown(cleaned.paragraphs)
-    return Article(
+    language_source = metadata.language_source or ("detected" if metadata.language else None)
+    article = Article(
         id=article_id,
         title=metadata.title,
         title_source=metadata.title_source,
@@ -93,6 +165,7 @@ def build_article(
         place=metadata.place,
         agency=metadata.agency,
         language=metadata.language,
+        language_source=language_source,
         description=metadata.description,
         words=archive.count_words(cleaned.paragraphs),
         raw=f"{archive.RAW}/{article_id}{suffix or '.txt'}",
@@ -108,6 +181,7 @@ def build_article(
             if d.label != "body"
         ),
     )
+    return replace(article, generated=generated_digests(article))
 
 
 def expand_inputs(inputs: list[Path]) -> list[Path]:
@@ -185,6 +259,9 @@ def import_files(
     by_sha = {a.raw_sha256: a.id for a in existing}
     by_url = {a.url: a.id for a in existing if a.url}
     taken = {p.stem for p in archive.article_paths(content)}
+    archived = clusters.RepeatIndex()  # to say when a new file repeats an archived story
+    for known_article in existing:
+        archived.add(known_article.id, known_article.paragraphs)
     files, links = walk_inputs(inputs)
     errors: dict[str, list[Outcome]] = {}
     batch: list[tuple[str, RawArticle]] = []
@@ -217,6 +294,8 @@ def import_files(
         if article.url:
             by_url[article.url] = article_id
         note += thin_text_warning(cleaned, article.words)
+        note += clusters.repeat_note(archived.repeats(article.paragraphs))
+        archived.add(article_id, article.paragraphs)
         decided[raw.sha256] = Outcome("", "imported", article_id, f"imported as {article_id}{note}")
     return report_in_input_order(files, links, batch, errors, by_sha, decided)
 
@@ -286,7 +365,7 @@ def clean_and_describe(job: Job) -> tuple[CleanedText, Metadata]:
     """Cleaning and metadata of one raw file: the pure, CPU-bound part of an import."""
     raw, boilerplate, url = job
     cleaned = clean(raw, boilerplate, url)
-    return cleaned, extract(raw, cleaned, url=url)
+    return cleaned, with_page_metadata(extract(raw, cleaned, url=url), raw)
 
 
 def clean_all(jobs: list[Job]) -> list[tuple[CleanedText, Metadata]]:
@@ -369,7 +448,9 @@ def reclean(content: Path) -> list[Outcome]:
     """Regenerate every article from its raw file where its body has not been edited by hand.
 
     Kept from the existing article: id, import date, raw paths, a URL given at import,
-    and a title marked ``title_source: edited``.
+    and every metadata field edited by hand (`edited_fields`: its value no longer matches
+    the digest written when it was generated, or its ``*_source`` says ``edited``); the
+    outcome names the fields kept.
     """
     sources, source_problems = archive.load_sources(content / archive.SOURCES)
     if source_problems:
@@ -398,15 +479,16 @@ def reclean(content: Path) -> list[Outcome]:
             outcomes += [Outcome(shown, "error", old.id, str(p)) for p in exc.problems]
             continue
         cleaned = clean(raw, boilerplate.get(url_domain(old.url), frozenset()), old.url)
-        metadata = extract(raw, cleaned, url=old.url)
+        metadata = with_page_metadata(extract(raw, cleaned, url=old.url), raw)
         new = build_article(raw, cleaned, metadata, old.id, sources, old.imported)
         new = replace(new, raw=old.raw, raw_name=old.raw_name)
-        if old.title_source == "edited":
-            new = replace(new, title=old.title, title_source="edited")
+        edited = edited_fields(old)
+        new = keep_edited(new, old, edited)
+        kept = f"; kept edited by hand: {', '.join(edited)}" if edited else ""
         new_text = archive.article_to_text(new)
         if new_text == text:
-            outcomes.append(Outcome(shown, "unchanged", old.id, "unchanged"))
+            outcomes.append(Outcome(shown, "unchanged", old.id, "unchanged" + kept))
             continue
         archive.write_text_atomic(path, new_text)
-        outcomes.append(Outcome(shown, "recleaned", old.id, "regenerated from its raw file"))
+        outcomes.append(Outcome(shown, "recleaned", old.id, "regenerated from its raw file" + kept))
     return outcomes

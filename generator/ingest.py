@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -252,11 +252,13 @@ def parse_html(name: str, data: bytes, display: str | None = None) -> RawArticle
     lines += [paragraph for line in text.split("\n") for paragraph in (line, "")]
     layout = "\n".join(lines)
     header_line = parse_header(lines[0], shown, 1) if lines and (date_value or url) else None
-    hints = tuple(
-        (key, remove_control_characters(str(document[key])))
-        for key in ("author", "sitename")
+    found = {
+        key: remove_control_characters(str(document[key]))
+        for key in ("author", "sitename", "description")
         if document.get(key)
-    )
+    }
+    declared = {**page_meta(data), **found}  # trafilatura's reading wins where both have one
+    hints = tuple((key, " ".join(declared[key].split())) for key in sorted(declared))
     return RawArticle(
         name=name,
         data=data,
@@ -267,3 +269,58 @@ def parse_html(name: str, data: bytes, display: str | None = None) -> RawArticle
         body_start=1 if header_line else 0,
         hints=hints,
     )
+
+
+# What a saved page may declare about itself, in the order tried: the first one present wins.
+PAGE_META = {
+    "published": (
+        "article:published_time",
+        "og:article:published_time",
+        "datePublished",
+        "date",
+        "dc.date.issued",
+    ),
+    "author": ("author", "article:author", "dc.creator"),
+    "description": ("description", "og:description"),
+}
+
+
+def page_meta(data: bytes) -> dict[str, str]:
+    """What a saved page's ``<meta>`` tags and ``<html lang>`` declare: ``published`` (a full
+    ISO 8601 time with offset, else left out), ``author``, ``description``, ``language``
+    (a code like ``it`` or ``en-GB``). Keys the page does not declare are absent."""
+    from lxml import html as lxml_html
+
+    try:
+        root = lxml_html.fromstring(data)
+    except (ValueError, SyntaxError):  # lxml's ParserError is a ValueError
+        return {}
+    tags: dict[str, str] = {}
+    for meta in root.iter("meta"):
+        name = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip()
+        content = remove_control_characters(meta.get("content") or "").strip()
+        if name and content:
+            tags.setdefault(name.lower(), content)
+    declared = {}
+    for key, names in PAGE_META.items():
+        value = next((tags[n.lower()] for n in names if n.lower() in tags), None)
+        if value:
+            declared[key] = value
+    if "published" in declared and not is_timestamp(declared["published"]):
+        del declared["published"]
+    if "author" in declared and is_web_url(declared["author"]):
+        del declared["author"]  # article:author is often the author's profile page
+    lang = (root.get("lang") or "").strip().replace("_", "-")
+    if re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]+)?", lang):
+        primary, _, region = lang.partition("-")
+        declared["language"] = primary.lower() + (f"-{region}" if region else "")
+    return declared
+
+
+def is_timestamp(value: str) -> bool:
+    """True for an ISO 8601 date and time with a UTC offset (``2021-10-24T22:48:00+02:00``)."""
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return "T" in value and parsed.tzinfo is not None and parse_partial_date(value[:10]) is not None

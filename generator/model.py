@@ -94,6 +94,7 @@ class Metadata:
     place: str | None = None  # from a dateline: "ISTANBUL, 29 NOV -"
     agency: str | None = None  # from a dateline: "Roma, 9 ott. (askanews) -"
     author_source: str | None = None  # byline | page metadata (a saved page's own tags)
+    language_source: str | None = None  # page metadata when a saved page's lang gave it
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,10 @@ class Article:
     place: str | None = None
     agency: str | None = None
     author_source: str | None = None  # byline | page metadata | edited
+    language_source: str | None = None  # detected | page metadata | edited
+    # Digest of each field's value as the generator wrote it (`importer.TRACKED_FIELDS`):
+    # a value that no longer matches was edited by hand, and --reclean keeps it.
+    generated: tuple[tuple[str, str], ...] = ()
     path: Path | None = field(default=None, compare=False)  # where it was read from
 
     @property

@@ -35,7 +35,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from . import __version__, entities, export, i18n, render, search, site
+from . import __version__, citations, clusters, entities, export, feeds, i18n, render, search, site
 from . import archive as store
 from .annotations import (
     ANNOTATIONS,
@@ -90,6 +90,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         self.notes_of: dict[str, list] = {}
         self.by_id: dict[str, Article] = {}
         self.related: dict[str, list[str]] = {}
+        self.cluster_of: dict[str, clusters.Cluster] = {}  # republished text (F6)
         self.blocks: dict[str, tuple[str, ...]] = {}  # generated page -> its listings' HTML
         self.search_index: search.SearchIndex | None = None  # Pagefind, running meanwhile
         self.repo_url: str | None = None
@@ -103,6 +104,8 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         # One build of a project at a time: `postilla build` holds the project's lock for
         # its whole run (and says so here); otherwise each build (`postilla serve`'s
         # rebuilds, plain `mkdocs build`) takes it from on_pre_build to its end.
+        # The site's name, address and use_directory_urls, for citations (permalinks).
+        self.site_address: tuple[str, str | None, bool] = ("", None, True)
         self.lock_held_by_caller = False
         self.build_lock: ExitStack | None = None
 
@@ -156,6 +159,9 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         self.notes = load_annotations(content, self.by_id)
         self.notes_of = self.notes.by_article()
         self.related = self.related_articles(archive, self.index)
+        self.cluster_of = clusters.cluster_of(
+            clusters.find_clusters(archive.articles, self.body_signature)
+        )
         for problem in self.notes.problems:
             # A bad annotation file never stops the build: it is left out, and said so
             # (a strict build, as in the pull-request check, fails on it).
@@ -195,6 +201,24 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
                 files.append(File.generated(config, generated.path, content=generated.content))
                 if generated.blocks:
                     self.blocks[generated.path] = generated.blocks
+        # Feeds (Atom, JSON Feed): their files, and which pages link to them (main.html).
+        feed_set = feeds.site_feeds(
+            archive,
+            self.index,
+            config.site_name,
+            config.site_url,
+            self.language,
+            config.use_directory_urls,
+            log.warning,
+        )
+        for generated in feed_set.files:
+            if files.get_file_from_path(generated.path) is None:
+                files.append(File.generated(config, generated.path, content=generated.content))
+        config.extra["postilla_feeds"] = feeds.template_links(feed_set.links, self.language)
+        # Citations: each article's cite.json and cite.bib (citations.py).
+        self.site_address = (config.site_name, config.site_url, config.use_directory_urls)
+        for path, text in citations.citation_files(archive.articles, archive, *self.site_address):
+            files.append(File.generated(config, path, content=text))
         if self.annotate_url("") and files.get_file_from_path(TEMPLATE_FILE) is None:
             files.append(
                 File.generated(config, TEMPLATE_FILE, content=template(ARTICLE_PLACEHOLDER))
@@ -374,10 +398,45 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
             spans=spans,
             entities=[(self.index.entities[e], n) for e, n in counts.items()],
             related=[self.by_id[i] for i in self.related.get(article.id, ()) if i in self.by_id],
+            republished=self.republished(article),
             annotations=notes,
             annotate_url=self.annotate_url(article.id),
             article_id=article.id,
+            cite=self.cite_block(article, href),
         )
+
+    def body_signature(self, article: Article) -> tuple[int, ...]:
+        """The article's republication signature, from the cache when its body is unchanged."""
+        key = digest(article.body_text)
+        found = self.cache.get("minhash", key)
+        if found is None:
+            found = clusters.body_signature(article.paragraphs)
+            self.cache.put("minhash", key, found)
+        return found
+
+    def republished(self, article: Article) -> list[Article]:
+        """The other articles of the article's republication cluster, earliest first."""
+        cluster = self.cluster_of.get(article.id)
+        members = cluster.members if cluster else ()
+        return [self.by_id[m] for m in members if m != article.id and m in self.by_id]
+
+    def cite_block(self, article: Article, href: render.Href) -> str:
+        """The "Cite" block of an article's page (citations.py)."""
+        assert self.archive is not None
+        site_name, site_url, directory_urls = self.site_address
+        link = citations.permalink(article.id, site_url, directory_urls)
+        source = self.archive.source_for(article.source)
+        # citeproc takes several milliseconds an article: kept while nothing it reads changes.
+        key = digest(repr(article), repr(source), site_name, link, self.language)
+        found = self.cache.get("citations", key)
+        if found is None:
+            made = citations.citation(article, source, site_name, link, self.language)
+            found = (made.csl_json, made.bibtex, made.reference)
+            self.cache.put("citations", key, found)
+        cited = citations.Citation(*found)
+        json_href = href(citations.CITE_JSON.format(id=article.id))
+        bib_href = href(citations.CITE_BIB.format(id=article.id))
+        return citations.cite_block(cited, json_href, bib_href, self.language)
 
     def annotate_url(self, article_id: str) -> str | None:
         """GitHub's "new file" page for an annotation of this article (the annotations
@@ -437,6 +496,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
                     for r in self.related.get(article.id, ())
                 ],
                 [repr(a) for a in self.notes_of.get(article.id, [])],
+                [(m.id, m.title, m.date, m.publisher, m.source) for m in self.republished(article)],
             )
             prints[article.id] = digest(shared, repr(article), repr(links))
         return prints
@@ -445,7 +505,8 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         """An article's lines in the downloads, from the cache when its page's digest and
         its annotations (orphaned ones too, which its page leaves out) are unchanged."""
         assert self.archive is not None
-        make = site.export_lines(self.archive, self.index, self.notes)
+        cluster_ids = {key: cluster.id for key, cluster in self.cluster_of.items()}
+        make = site.export_lines(self.archive, self.index, self.notes, cluster_ids)
         everyone = export.annotations_by_article(self.notes)
 
         def lines_of(article: Article) -> tuple[str, str]:

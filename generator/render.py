@@ -17,7 +17,7 @@ from html.parser import HTMLParser
 import markdown
 import nh3
 
-from . import i18n
+from . import authors, citations, clusters, i18n
 from .annotations import TEMPLATE_FILE as ANNOTATION_TEMPLATE
 from .annotations import Anchored, tag_slug
 from .entities import Mention
@@ -49,9 +49,11 @@ class ArticleLinks:
     spans: dict[int, list[Span]] = field(default_factory=dict)  # by paragraph index
     entities: list[tuple[Entity, int]] = field(default_factory=list)  # with mention counts
     related: list[Article] = field(default_factory=list)
+    republished: list[Article] = field(default_factory=list)  # same text elsewhere (F6)
     annotations: list[Anchored] = field(default_factory=list)  # in text order
     annotate_url: str | None = None  # the "Annotate" button: GitHub's new-file page
     article_id: str | None = None  # fills the template of that button
+    cite: str = ""  # the "Cite" block (citations.cite_block)
 
 
 # Annotation notes are untrusted Markdown: no raw HTML (escaped before Markdown reads it),
@@ -372,7 +374,9 @@ def article_page(
     if article.title_source == "derived":
         parts.append(f'<p class="postilla-derived-title">{text(t["derived_title"])}</p>')
     parts.append(metadata_panel(article, source, href, language))
-    parts.append(body_html(article.paragraphs, links.spans))
+    parts.append(links.cite)
+    anchors = citations.paragraph_ids(article.paragraphs)
+    parts.append(body_html(article.paragraphs, links.spans, anchors, t["paragraph_link"]))
     if article.footnotes:
         parts.append(
             f'<aside class="postilla-footnotes" aria-label="{attr(t["footnotes"])}">'
@@ -381,6 +385,7 @@ def article_page(
         )
     parts.append(annotations_section(links, href, language))
     parts.append(entities_section(links.entities, href, language))
+    parts.append(clusters.also_published_section(article, links.republished, href, language))
     parts.append(related_section(links.related, href, language))
     if article.removed:
         parts.append(removed_lines(article, language))
@@ -495,14 +500,26 @@ def spans_html(plain: str, spans: list[Span] | tuple[Span, ...] = ()) -> str:
 
 
 def body_html(
-    paragraphs: tuple[str, ...] | list[str], spans: dict[int, list[Span]] | None = None
+    paragraphs: tuple[str, ...] | list[str],
+    spans: dict[int, list[Span]] | None = None,
+    anchors: list[str] | tuple[str, ...] = (),
+    link_label: str = "",
 ) -> str:
     """The article body: one ``<p>`` per paragraph, text escaped, `spans` (by paragraph
-    index) as markup: entity links, annotation highlights."""
+    index) as markup: entity links, annotation highlights. With `anchors` (one id per
+    paragraph, `citations.paragraph_ids`), each paragraph has its id and a permalink that
+    adds no text (`citations.paragraph_link`, titled `link_label`)."""
     spans = spans or {}
+
+    def paragraph(i: int, p: str) -> str:
+        if i >= len(anchors):
+            return f"<p>{spans_html(p, spans.get(i, []))}</p>"
+        link = citations.paragraph_link(anchors[i], link_label)
+        return f'<p id="{attr(anchors[i])}">{spans_html(p, spans.get(i, []))}{link}</p>'
+
     return (
         '<div class="postilla-body">\n'
-        + "\n".join(f"<p>{spans_html(p, spans.get(i, []))}</p>" for i, p in enumerate(paragraphs))
+        + "\n".join(paragraph(i, p) for i, p in enumerate(paragraphs))
         + "\n</div>"
     )
 
@@ -574,7 +591,9 @@ def metadata_panel(article: Article, source: Source | None, href: Href, language
             (t["published"], f'<time datetime="{attr(article.published)}">{text(shown)}</time>')
         )
     if article.author:
-        rows.append((t["author"], text(article.author)))
+        named = authors.bylines(article.author, source.name if source else article.publisher)
+        shown = authors.author_links_html(named, href) if named else text(article.author)
+        rows.append((t["author"], shown))
     if article.place:
         rows.append((t["place"], text(article.place)))
     if article.agency:
@@ -698,10 +717,12 @@ def sharing_meta(article: Article, source: Source | None) -> list[tuple[str, str
     tags.append(("name", "citation_title", article.title))
     if article.date:
         tags.append(("name", "citation_date", article.date.replace("-", "/")))
+        tags.append(("name", "citation_publication_date", article.date.replace("-", "/")))
     if article.author:
         tags.append(("name", "citation_author", article.author))
     if publisher:
         tags.append(("name", "citation_publisher", publisher))
+        tags.append(("name", "citation_journal_title", publisher))  # Zotero's publication
     if article.language:
         tags.append(("name", "citation_language", article.language))
     return tags

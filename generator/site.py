@@ -14,7 +14,7 @@ import gzip
 import io
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -22,7 +22,7 @@ from html import escape as html_escape
 from html import unescape
 from itertools import chain
 
-from . import export, i18n
+from . import datapackage, export, geo, i18n
 from .annotations import Anchored, AnnotationSet, tag_slug
 from .entities import EntityIndex
 from .markdown_text import escape
@@ -37,6 +37,10 @@ DOWNLOADS = (
     "downloads/archive.jsonl.gz",
     "downloads/archive.csv.gz",
     "downloads/annotations.jsonld",
+    # the registries as tables, and the Frictionless description of every table
+    *(t.path for t in datapackage.TABLES if not t.path.startswith("downloads/archive.")),
+    datapackage.PATH,
+    geo.PLACES_DOWNLOAD,
 )
 
 
@@ -220,7 +224,8 @@ def home_page(
         f"**{_count(len(archive.articles), language)}** · "
         f"**{t['source_count'].format(n=len(sources))}**{span}",
         "",
-        f"[{t['all_articles']}](archive/index.md) · [{t['sources']}](sources/index.md)",
+        f"[{t['all_articles']}](archive/index.md) · [{t['sources']}](sources/index.md)"
+        f" · [{t['authors']}](authors/index.md)",
         "",
         f"## {t['latest']}",
         "",
@@ -436,6 +441,8 @@ def entity_pages(
         t["sort_hint"],
         "",
     ]
+    if geo.places_of(archive.entities, {}):  # the map of places (geo.py)
+        lines[4:4] = [f"[{t['map']}](../{geo.MAP_PAGE})", ""]
     for entity_type in ENTITY_TYPES:
         group = [e for e in archive.entities if e.type == entity_type]
         if not group:
@@ -482,6 +489,9 @@ def entity_page(
         facts.append(f"- **{t['aliases']}:** " + ", ".join(one_line(a) for a in entity.aliases))
     facts.append(f"- **{t['articles']}:** {len(articles)}")
     lines += facts + [""]
+    if entity.type == "place" and entity.coordinates:  # its small map (geo.py)
+        place = geo.Place(entity.id, entity.name, *entity.coordinates, len(articles))
+        lines += [geo.small_map(place, language), "", f"[{t['map_all']}](../{geo.MAP_PAGE})", ""]
     if not articles:
         lines += [t["no_mentions"], ""]
         return [GeneratedFile(f"entities/{entity.id}.md", "\n".join(lines))]
@@ -655,9 +665,12 @@ def download_files(
     notes: AnnotationSet | None = None,
     site_url: str | None = None,
     lines_of: ExportLines | None = None,
+    site_name: str | None = None,
+    description: str | None = None,
 ) -> list[GeneratedFile]:
-    """The archive as JSON Lines and CSV (gzip-compressed) and the annotations as W3C Web
-    Annotations (JSON-LD: the collection, its pages, each annotation at its id).
+    """The archive as JSON Lines and CSV (gzip-compressed), the sources and entities as
+    tables, their Frictionless description (`datapackage.PATH`), and the annotations as
+    W3C Web Annotations (JSON-LD: the collection, its pages, each annotation at its id).
     `lines_of` gives an article's export lines (the plugin's come from its cache)."""
     if lines_of is None:
         lines_of = export_lines(archive, index, notes)
@@ -666,9 +679,12 @@ def download_files(
         jsonl = pool.submit(gzip_lines, (line for line, _ in lines))
         csv = pool.submit(gzip_lines, chain([export.CSV_HEADER], (row for _, row in lines)))
         jsonl_gz, csv_gz = jsonl.result(), csv.result()
+    tables = {DOWNLOADS[0]: jsonl_gz, DOWNLOADS[1]: csv_gz}
+    tables |= datapackage.registry_files(archive, index)
+    package = datapackage.descriptor(tables, site_url, site_name, description)
     return [
-        GeneratedFile(DOWNLOADS[0], jsonl_gz),
-        GeneratedFile(DOWNLOADS[1], csv_gz),
+        *(GeneratedFile(path, data) for path, data in tables.items()),
+        GeneratedFile(datapackage.PATH, datapackage.to_json(package)),
         *(
             GeneratedFile(path, text)
             for path, text in export.web_annotation_files(
@@ -679,16 +695,22 @@ def download_files(
 
 
 def export_lines(
-    archive: Archive, index: EntityIndex | None, notes: AnnotationSet | None
+    archive: Archive,
+    index: EntityIndex | None,
+    notes: AnnotationSet | None,
+    cluster_ids: Mapping[str, str] | None = None,
 ) -> ExportLines:
-    """How to make an article's export lines."""
+    """How to make an article's export lines (`cluster_ids`: as `export.records`)."""
     from .entities import index_archive
 
     entity_index = index or index_archive(archive)
     notes_of = export.annotations_by_article(notes)
+    clusters = export.clusters_of(archive) if cluster_ids is None else cluster_ids
 
     def lines_of(article: Article) -> tuple[str, str]:
-        row = export.record(article, archive, entity_index, notes_of.get(article.id, ()))
+        row = export.record(
+            article, archive, entity_index, notes_of.get(article.id, ()), clusters.get(article.id)
+        )
         return export.jsonl_line(row), export.csv_line(row)
 
     return lines_of
@@ -708,6 +730,7 @@ def generated_files(
 ) -> list[GeneratedFile]:
     """Every generated page and download of the site. `directory_urls` is MkDocs'
     ``use_directory_urls``: links written as HTML follow it."""
+    from .authors import author_pages  # authors.py builds on this module
     from .entities import index_archive
 
     index = index or index_archive(archive)
@@ -716,7 +739,20 @@ def generated_files(
         home_page(archive, site_name, description, language, directory_urls),
         *archive_pages(archive, language, directory_urls),
         *source_pages(archive, language, directory_urls),
+        *author_pages(archive, language, directory_urls),
         *entity_pages(archive, index, language, directory_urls, entity_pages_of),
         *annotation_pages(archive, notes, language, directory_urls),
-        *download_files(archive, index, notes, site_url, lines_of),
+        *download_files(
+            archive, index, notes, site_url, lines_of, site_name=site_name, description=description
+        ),
+        *(
+            GeneratedFile(*made)
+            for made in geo.map_files(
+                archive.entities,
+                index.articles_of,
+                language,
+                partial(page_url, directory_urls=directory_urls),
+                site_url,
+            )
+        ),
     ]

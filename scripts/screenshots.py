@@ -30,6 +30,7 @@ PAGES = {
     "home": "",
     "article": "articles/2021-10-24-wp-pakistan-aiuta-i-talebani-nella-lotta-contro-l-isis/",
     "entity": "entities/stato-islamico/",
+    "map": "map/",
     "annotations": "annotations/",
 }
 DEVICES = {

@@ -107,13 +107,18 @@ def test_sputnik_seed_page(built: tuple[Path, Path]) -> None:
     html = page(site, SPUTNIK_ID)
     article = between(html, '<article class="postilla-article"', "</article>")
     body = between(article, '<div class="postilla-body">', "</div>")
-    paragraphs = re.findall(r"<p>(.*?)</p>", body)
+    # each paragraph with its stable anchor (and an empty permalink: no text of its own)
+    paragraphs = [visible_text(p) for p in re.findall(r'<p id="p-[0-9a-f-]+">(.*?)</p>', body)]
     assert paragraphs[0].startswith("Secondo quanto riferito dal giornale")
     assert paragraphs[1].startswith("A quanto si apprende")
     assert paragraphs[2].startswith("Tuttavia, secondo un portavoce")
     assert paragraphs[-1].endswith("non sapevano come utilizzarle.")
     # the title once, as the page heading; no header, second headline or timestamps in the text
-    assert visible_text(article).count(SPUTNIK_TITLE) == 1 + 2  # heading + 2 lines in "removed"
+    # (the collapsed "Cita" block cites it too: in its reference, BibTeX and CSL-JSON)
+    cite = between(article, '<details class="postilla-cite" id="cite"', "</details>")
+    assert visible_text(cite).count(SPUTNIK_TITLE) == 3
+    outside_cite = article.replace(cite, "")
+    assert visible_text(outside_cite).count(SPUTNIK_TITLE) == 1 + 2  # heading + 2 in "removed"
     assert SPUTNIK_TITLE not in visible_text(body)
     assert "date 2021-10" not in visible_text(body) and "22:48" not in visible_text(body)
     assert "24.10.2021" not in visible_text(body)

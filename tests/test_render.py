@@ -10,7 +10,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from generator import render
+from generator import citations, i18n, render
 from generator.markdown_text import normalise_text
 from generator.model import Article, RemovedLine, Source
 
@@ -232,7 +232,9 @@ def test_article_page_without_footnotes_or_removed_lines_omits_them():
 def test_article_page_body_paragraphs_are_visible_text():
     article = make_article(paragraphs=("a < b", "ISIS* & co."))
     markup = render.article_page(article, None, href, "it")
-    assert render.body_html(article.paragraphs) in markup
+    anchors = citations.paragraph_ids(article.paragraphs)  # each paragraph's permalink
+    label = i18n.strings("it")["paragraph_link"]
+    assert render.body_html(article.paragraphs, None, anchors, label) in markup
 
 
 # --- metadata panel -------------------------------------------------------------

@@ -54,6 +54,7 @@ PAGES = {
     "article with annotations": SPUTNIK_PATH,
     "article, a note open": SPUTNIK_PATH,  # the popover a highlight opens (NOTE_OPEN)
     "entity": "entities/raqqa/",
+    "map": "map/",
     "entities index": "entities/",
     "annotations index": "annotations/",
     "tag": "annotations/tags/raqqa/",
