@@ -803,19 +803,7 @@ def _free_id(entry: _Entry, taken: set[str]) -> str | None:
 
 def _item(entry: _Entry, prefix: str | None, suffix: str | None) -> dict[str, Any]:
     """One annotation as written in the file (the keys in `render_file`'s order)."""
-    it = entry.item
-    out: dict[str, Any] = {"quote": entry.quote}
-    if prefix:
-        out["prefix"] = prefix
-    if suffix:
-        out["suffix"] = suffix
-    out.update({"kind": it.kind, "note": it.note, "author": it.author, "date": it.date})
-    if it.verdict:
-        out["verdict"] = it.verdict
-    if it.tags:
-        out["tags"] = list(it.tags)
-    if it.links:
-        out["links"] = list(it.links)
+    out = anchoring.file_item(entry.item, entry.quote, prefix, suffix)
     if entry.id:
         out["id"] = entry.id
     if entry.replies:

@@ -19,19 +19,20 @@ from __future__ import annotations
 import bisect
 import difflib
 import hashlib
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from mkdocs.utils import get_build_date
 from rapidfuzz import fuzz
 from slugify import slugify
 
-from . import schema, yamlio
+from . import i18n, schema, yamlio
 from .model import Article, Problem
 
 ANNOTATIONS = "annotations"
@@ -723,22 +724,27 @@ ARTICLE_PLACEHOLDER = "ARTICLE-ID"
 
 
 def template(
-    article_id: str, repo_schema: str = "../../../generator/schemas/annotation.schema.json"
+    article_id: str,
+    repo_schema: str = "../../../generator/schemas/annotation.schema.json",
+    language: str = "en",
 ) -> str:
-    """The annotation file a contributor starts from (also prefilled by the Annotate button)."""
+    """The annotation file a contributor starts from (also prefilled by the Annotate
+    button), its comments and sample values in `language`; the keys and values that the
+    schema checks (kind, verdict) stay as they must be written."""
+    words = i18n.strings(language)
     return (
         f"# yaml-language-server: $schema={repo_schema}\n"
-        f'# One file per contribution. Format: CONTRIBUTING.md, "Annotations".\n'
+        f"# {words['template_format']}\n"
         f"article: {article_id}\n"
         "annotations:\n"
-        '  - quote: "copy the exact words from the article"\n'
+        f"  - quote: {json.dumps(words['template_quote'], ensure_ascii=False)}\n"
         "    kind: comment  # comment | context | fact-check | correction | question\n"
         "    note: |\n"
-        "      What you want readers to know, in Markdown. Links: [text](https://example.org/source).\n"
-        "    author: your-github-handle\n"
+        f"      {words['template_note']}\n"
+        f"    author: {words['template_author']}\n"
         f'    date: "{get_build_date()}"\n'  # SOURCE_DATE_EPOCH's day when set: reproducible
-        "    # verdict: misleading   # fact-check only: true | false | misleading | unverified\n"
-        "    # tags: [one, two]\n"
+        f"    # verdict: misleading   # {words['template_verdict']}: true | false | misleading | unverified\n"
+        f"    # tags: {words['template_tags']}\n"
         '    # links: ["https://…"]\n'
     )
 
@@ -749,9 +755,32 @@ def new_file_path(content: Path, new: NewAnnotation) -> Path:
     return content / ANNOTATIONS / new.article / name
 
 
-def render_file(new: NewAnnotation, prefix: str | None, suffix: str | None) -> str:
-    """The YAML of a new annotation file (validated by the caller before it is written)."""
-    item: dict[str, object] = {"quote": new.quote}
+class ItemFields(Protocol):
+    """What an annotation file says of one annotation besides its quote and context: a new
+    annotation's (`NewAnnotation`), or one imported from another tool."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def note(self) -> str: ...
+    @property
+    def author(self) -> str: ...
+    @property
+    def date(self) -> str: ...
+    @property
+    def verdict(self) -> str | None: ...
+    @property
+    def tags(self) -> tuple[str, ...]: ...
+    @property
+    def links(self) -> tuple[str, ...]: ...
+
+
+def file_item(
+    new: ItemFields, quote: str, prefix: str | None, suffix: str | None
+) -> dict[str, Any]:
+    """One annotation as an annotation file writes it: its keys in the format's order, the
+    optional ones only when they hold something."""
+    item: dict[str, Any] = {"quote": quote}
     if prefix:
         item["prefix"] = prefix
     if suffix:
@@ -763,6 +792,12 @@ def render_file(new: NewAnnotation, prefix: str | None, suffix: str | None) -> s
         item["tags"] = list(new.tags)
     if new.links:
         item["links"] = list(new.links)
+    return item
+
+
+def render_file(new: NewAnnotation, prefix: str | None, suffix: str | None) -> str:
+    """The YAML of a new annotation file (validated by the caller before it is written)."""
+    item = file_item(new, new.quote, prefix, suffix)
     header = "# yaml-language-server: $schema=../../../generator/schemas/annotation.schema.json\n"
     return header + yamlio.dump({"article": new.article, "annotations": [item]})
 

@@ -84,6 +84,21 @@ STRINGS: dict[str, dict[str, str]] = {
         "aliases": "Also written",
         "no_mentions": "No article of the archive mentions this entity yet.",
         "mentions_over_time": "Articles by month",
+        # attention over time (issue 14, G7): undated count, comparison page, passages
+        "undated_not_charted": "{n} articles without a date (or with a year only) are not in the chart.",
+        "undated_not_charted_one": "1 article without a date (or with a year only) is not in the chart.",
+        "compare": "Compare attention over time",
+        "compare_intro": "Articles by month naming an entity or coming from a source, side by side.",
+        "compare_default": "The {n} most named entities",
+        "compare_choose": "Entities or sources to compare",
+        "compare_hint": "Choose up to {n}: Ctrl (⌘ on a Mac) or Shift with a click or the arrow keys adds to the choice.",
+        "compare_chart_label": "Articles by month: {names}",
+        "compare_table": "The numbers, month by month",
+        "compare_undated": "Without a month",
+        "compare_legend": "{name}: {n} articles, {undated} without a month",
+        "month": "Month",
+        "kwic_count": "passages {first}–{last} of {n}",
+        "kwic_total": "{n} passages",
         "co_mentioned": "Often mentioned with",
         "entity_count": "{n} entities",
         "sort_hint": "Click a column heading to sort.",
@@ -142,6 +157,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "map_credit": "Base map: Natural Earth (public domain), drawn when the site was built.",
         "map_where": "Where {name} is",
         "map_all": "Every place on the map",
+        # interface language (issue 14, F9): navigation, theme toggle, annotation template
+        "about_page": "About",
+        "theme_to_dark": "Switch to dark mode",
+        "theme_to_light": "Switch to light mode",
+        "annotation_file": "new-annotation.yml",
+        "template_format": 'One file per contribution. Format: CONTRIBUTING.md, "Annotations".',
+        "template_quote": "copy the exact words from the article",
+        "template_note": "What you want readers to know, in Markdown. Links: [text](https://example.org/source).",
+        "template_author": "your-github-handle",
+        "template_verdict": "fact-check only",
+        "template_tags": "[one, two]",
     },
     "it": {
         "home": "Home",
@@ -216,6 +242,21 @@ STRINGS: dict[str, dict[str, str]] = {
         "aliases": "Scritto anche",
         "no_mentions": "Nessun articolo dell'archivio cita ancora questa entità.",
         "mentions_over_time": "Articoli per mese",
+        # attention over time (issue 14, G7): undated count, comparison page, passages
+        "undated_not_charted": "{n} articoli senza data (o con il solo anno) non sono nel grafico.",
+        "undated_not_charted_one": "1 articolo senza data (o con il solo anno) non è nel grafico.",
+        "compare": "Confronta l'attenzione nel tempo",
+        "compare_intro": "Articoli per mese che nominano un'entità o vengono da una fonte, a confronto.",
+        "compare_default": "Le {n} entità più nominate",
+        "compare_choose": "Entità o fonti da confrontare",
+        "compare_hint": "Scegline fino a {n}: Ctrl (⌘ su Mac) o Maiusc con un clic o con le frecce aggiunge alla scelta.",
+        "compare_chart_label": "Articoli per mese: {names}",
+        "compare_table": "I numeri, mese per mese",
+        "compare_undated": "Senza mese",
+        "compare_legend": "{name}: {n} articoli, {undated} senza mese",
+        "month": "Mese",
+        "kwic_count": "passi {first}–{last} di {n}",
+        "kwic_total": "{n} passi",
         "co_mentioned": "Citata spesso con",
         "entity_count": "{n} entità",
         "sort_hint": "Clicca l'intestazione di una colonna per ordinare.",
@@ -274,6 +315,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "map_credit": "Mappa di base: Natural Earth (pubblico dominio), disegnata alla costruzione del sito.",
         "map_where": "Dove si trova {name}",
         "map_all": "Tutti i luoghi sulla mappa",
+        # interface language (issue 14, F9): navigation, theme toggle, annotation template
+        "about_page": "Informazioni",
+        "theme_to_dark": "Passa al tema scuro",
+        "theme_to_light": "Passa al tema chiaro",
+        "annotation_file": "nuova-annotazione.yml",
+        "template_format": 'Un file per contributo. Formato: CONTRIBUTING.md, "Annotations".',
+        "template_quote": "copia le parole esatte dell'articolo",
+        "template_note": "Quello che vuoi far sapere ai lettori, in Markdown. Link: [testo](https://example.org/fonte).",
+        "template_author": "il-tuo-nome-su-github",
+        "template_verdict": "solo per fact-check",
+        "template_tags": "[una, due]",
     },
 }
 
@@ -360,3 +412,63 @@ def format_date(value: str | None, language: str) -> str:
     if len(parts) == 2:
         return f"{month} {parts[0]}"
     return f"{int(parts[2])} {month} {parts[0]}"
+
+
+# --- the interface around the generated pages (issue 14, F9) ---------------------------
+
+# The navigation entries of Postilla's pages (the generated ones, and the About page its
+# skeleton ships), by file, with the key of their title in STRINGS.
+NAV_KEYS: dict[str, str] = {
+    "index.md": "home",
+    "archive/index.md": "archive",
+    "sources/index.md": "sources",
+    "authors/index.md": "authors",
+    "entities/index.md": "entities",
+    "map/index.md": "map",
+    "annotations/index.md": "annotations",
+    "pages/about.md": "about_page",
+}
+# The keys of the palette's toggle names (Material's light/dark switch).
+TOGGLE_KEYS = ("theme_to_dark", "theme_to_light")
+
+
+def known_words(key: str) -> set[str]:
+    """What `key` says in every language of STRINGS (``archive``: Archive, Archivio)."""
+    return {table[key] for table in STRINGS.values() if key in table}
+
+
+def nav_titles(nav: object, language: str) -> object:
+    """`mkdocs.yml`'s nav with Postilla's titles in `language`: an entry whose file is one
+    of NAV_KEYS and whose title is Postilla's word for it in some language is renamed;
+    any other title (a maintainer's own) and a missing nav (None) are kept as they are."""
+    words = strings(language)
+
+    def entry(item: object) -> object:
+        if not isinstance(item, dict) or len(item) != 1:
+            return item
+        ((title, target),) = item.items()
+        if isinstance(target, list):
+            return {title: [entry(child) for child in target]}
+        key = NAV_KEYS.get(target) if isinstance(target, str) else None
+        if key is not None and title in known_words(key):
+            return {words[key]: target}
+        return item
+
+    return [entry(item) for item in nav] if isinstance(nav, list) else nav
+
+
+def palette_names(palette: object, language: str) -> object:
+    """Material's palette with its toggle names in `language` where they are Postilla's
+    ("Passa al tema scuro" becomes "Switch to dark mode"); other names are kept."""
+    words = strings(language)
+
+    def option(item: object) -> object:
+        toggle = item.get("toggle") if isinstance(item, dict) else None
+        if not isinstance(item, dict) or not isinstance(toggle, dict):
+            return item
+        for key in TOGGLE_KEYS:
+            if toggle.get("name") in known_words(key):
+                return {**item, "toggle": {**toggle, "name": words[key]}}
+        return item
+
+    return [option(item) for item in palette] if isinstance(palette, list) else option(palette)

@@ -129,6 +129,11 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         config.extra["postilla_not_found"] = {
             key: words[key] for key in ("not_found", "not_found_text", "not_found_home")
         }
+        # The interface in the build's language (issue 14, F9): the titles of Postilla's
+        # pages in the navigation and the theme toggle's names, where they are Postilla's.
+        config.nav = i18n.nav_titles(config.nav, self.language)
+        if config.theme and config.theme.get("palette"):
+            config.theme["palette"] = i18n.palette_names(config.theme["palette"], self.language)
         self.repo_url = config.repo_url
         edit = (config.edit_uri or "").strip("/").split("/")
         self.branch = edit[1] if len(edit) > 1 and edit[0] in ("edit", "blob", "tree") else "main"
@@ -221,7 +226,11 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
             files.append(File.generated(config, path, content=text))
         if self.annotate_url("") and files.get_file_from_path(TEMPLATE_FILE) is None:
             files.append(
-                File.generated(config, TEMPLATE_FILE, content=template(ARTICLE_PLACEHOLDER))
+                File.generated(
+                    config,
+                    TEMPLATE_FILE,
+                    content=template(ARTICLE_PLACEHOLDER, language=self.language),
+                )
             )
         self.files = files
         self.fingerprints = self.fingerprint(files, shared, article_prints)
@@ -446,7 +455,8 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         if "github.com/" not in repo:
             return None
         folder = f"{self.content_path}/{ANNOTATIONS}/{article_id}".rstrip("/")
-        query = urlencode({"filename": "nuova-annotazione.yml"}, quote_via=quote)
+        name = i18n.strings(self.language)["annotation_file"]
+        query = urlencode({"filename": name}, quote_via=quote)
         return f"{repo}/new/{self.branch}/{folder}?{query}"
 
     # --- incremental builds -------------------------------------------------------

@@ -120,7 +120,7 @@ def _item(
 
 
 PER_PAGE = 100  # articles on one listing page: no page grows with the archive
-SNIPPETS_PER_PAGE = 50  # articles with a passage, on an entity's pages
+SNIPPETS_PER_PAGE = 50  # list items (an article's passages, at most attention.PASSAGES_PER_ITEM each) on an entity's pages
 
 
 def page_url(target: str, from_page: str, directory_urls: bool = True) -> str:
@@ -340,6 +340,9 @@ def source_page(
     lines += [f"- **{k}:** {v}" for k, v in facts if v] + [""]
     if source and source.notes:
         lines += [f'!!! note "{t["notes"]}"', "", f"    {one_line(source.notes)}", ""]
+    from . import attention  # its chart by month, with the undated count (attention.py)
+
+    lines += attention.chart_lines(articles, language)
     lines += [f"## {t['articles']}", "", _count(len(articles), language), ""]
     items = [
         partial(_listed, a, archive, language, directory_urls, None) for a in newest_first(articles)
@@ -443,6 +446,7 @@ def entity_pages(
     ]
     if geo.places_of(archive.entities, {}):  # the map of places (geo.py)
         lines[4:4] = [f"[{t['map']}](../{geo.MAP_PAGE})", ""]
+    lines[4:4] = [f"[{t['compare']}](../attention/index.md)", ""]  # attention.py
     for entity_type in ENTITY_TYPES:
         group = [e for e in archive.entities if e.type == entity_type]
         if not group:
@@ -495,17 +499,9 @@ def entity_page(
     if not articles:
         lines += [t["no_mentions"], ""]
         return [GeneratedFile(f"entities/{entity.id}.md", "\n".join(lines))]
-    months: dict[str, int] = {}
-    for article in articles:
-        if article.month:
-            months[article.month] = months.get(article.month, 0) + 1
-    if months:
-        lines += [
-            f"## {t['mentions_over_time']}",
-            "",
-            month_chart(months, t["mentions_over_time"]),
-            "",
-        ]
+    from . import attention  # attention.py builds on this module
+
+    lines += attention.chart_lines(articles, language)  # with the undated count
     co = index.co_mentioned(entity.id)[:10]
     if co:
         lines += [f"## {t['co_mentioned']}", ""]
@@ -517,23 +513,9 @@ def entity_page(
         lines.append("")
     lines += [f"## {t['articles']}", ""]
 
-    items = [partial(_mentioned, a, entity.id, index, language, directory_urls) for a in articles]
+    # every passage naming the entity, a bounded number to a page (attention.py)
+    items = attention.mention_items(articles, entity.id, index, language, directory_urls)
     return paginated(f"entities/{entity.id}", lines, items, language, SNIPPETS_PER_PAGE)
-
-
-def _mentioned(
-    article: Article,
-    entity_id: str,
-    index: EntityIndex,
-    language: str,
-    directory_urls: bool,
-    page: str,
-) -> Listed:
-    """An article in an entity's list: its link, date, and the passage naming the entity."""
-    first = next(m for m in index.mentions[article.id] if m.entity_id == entity_id)
-    when = f" — {html_escape(i18n.format_date(article.date, language))}" if article.date else ""
-    passage = snippet(article, first.paragraph, first.start, first.end)
-    return Listed(f"<li>{_article_link(article, page, directory_urls)}{when}<br>{passage}</li>")
 
 
 def _plain(markdown_source: str, limit: int = 160) -> str:
@@ -730,6 +712,7 @@ def generated_files(
 ) -> list[GeneratedFile]:
     """Every generated page and download of the site. `directory_urls` is MkDocs'
     ``use_directory_urls``: links written as HTML follow it."""
+    from .attention import compare_files  # attention.py builds on this module
     from .authors import author_pages  # authors.py builds on this module
     from .entities import index_archive
 
@@ -755,4 +738,5 @@ def generated_files(
                 site_url,
             )
         ),
+        *(GeneratedFile(*made) for made in compare_files(archive, index, language)),
     ]

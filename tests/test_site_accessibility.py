@@ -55,6 +55,7 @@ PAGES = {
     "article, a note open": SPUTNIK_PATH,  # the popover a highlight opens (NOTE_OPEN)
     "entity": "entities/raqqa/",
     "map": "map/",
+    "attention comparison": "attention/",
     "entities index": "entities/",
     "annotations index": "annotations/",
     "tag": "annotations/tags/raqqa/",
