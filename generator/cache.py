@@ -113,6 +113,7 @@ def table_types() -> dict[str, Any]:
         "entity-pages": list[GeneratedFile],
         "minhash": tuple[int, ...],  # a body's republication signature (`clusters`)
         "citations": tuple[str, str, str],  # CSL-JSON, BibTeX, formatted reference
+        "feeds": tuple[bytes, str],  # a feed's Atom and JSON Feed texts
     }
 
 

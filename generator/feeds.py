@@ -353,9 +353,11 @@ def site_feeds(
     language: str,
     directory_urls: bool = True,
     warn: Callable[[str], None] | None = None,
+    cached: Callable[[Feed, Callable[[], tuple[bytes, str]]], tuple[bytes, str]] | None = None,
 ) -> SiteFeeds:
     """Every feed file of the site and the links to them, by page; none without a
-    `site_url` (and `warn` is told why) or without articles."""
+    `site_url` (and `warn` is told why) or without articles. `cached(feed, make)` gives a
+    feed's (Atom, JSON Feed) texts, from the plugin's cache when nothing it lists changed."""
     if not site_url:
         if warn is not None and archive.articles:
             warn(NO_SITE_URL)
@@ -363,14 +365,16 @@ def site_feeds(
     files: list[GeneratedFile] = []
     links: dict[str, tuple[FeedLink, ...]] = {}
     for feed in site_feed_list(archive, index, site_name):
-        atom = atom_feed(feed, archive, index, site_url, language, directory_urls)
-        files.append(GeneratedFile(feed.folder + ATOM, atom))
-        files.append(
-            GeneratedFile(
-                feed.folder + JSON_FEED,
+
+        def make(feed: Feed = feed, site_url: str = site_url) -> tuple[bytes, str]:
+            return (
+                atom_feed(feed, archive, index, site_url, language, directory_urls),
                 json_feed(feed, archive, index, site_url, language, directory_urls),
             )
-        )
+
+        atom, json_text = cached(feed, make) if cached else make()
+        files.append(GeneratedFile(feed.folder + ATOM, atom))
+        files.append(GeneratedFile(feed.folder + JSON_FEED, json_text))
         links[feed.page] = feed_links(feed)
     return SiteFeeds(tuple(files), links)
 

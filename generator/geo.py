@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import cache, partial
 from html import escape
 from importlib import resources
+from operator import itemgetter
 from urllib.parse import urljoin
 
 from . import i18n
@@ -242,9 +243,20 @@ def path_data(rings: Iterable[Ring], view: View) -> str:
     no outline runs along its edge), rounded to whole units, written with relative moves."""
     pad = 2.0
     parts = []
+    across, down = view.squeeze * view.scale, view.scale  # `View.project`, worked out once
+    west, north, width, height = view.west, view.north, view.width, view.height
     for ring in rings:
-        projected = [view.project(lon, lat) for lon, lat in ring]
-        clipped = clip(projected, -pad, -pad, view.width + pad, view.height + pad)
+        if not ring:
+            continue
+        # A ring wholly outside the view is left out before projecting its points (a place's
+        # small map shows a few countries of the world's 170).
+        left, right = (min(ring)[0] - west) * across, (max(ring)[0] - west) * across
+        top = (north - max(ring, key=itemgetter(1))[1]) * down
+        bottom = (north - min(ring, key=itemgetter(1))[1]) * down
+        if right < -pad or left > width + pad or bottom < -pad or top > height + pad:
+            continue
+        projected = [((lon - west) * across, (north - lat) * down) for lon, lat in ring]
+        clipped = clip(projected, -pad, -pad, width + pad, height + pad)
         whole: list[tuple[int, int]] = []
         for x, y in clipped:
             point = (round(x), round(y))

@@ -215,6 +215,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
             self.language,
             config.use_directory_urls,
             log.warning,
+            self.feed_texts(shared, article_prints),
         )
         for generated in feed_set.files:
             if files.get_file_from_path(generated.path) is None:
@@ -413,6 +414,25 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
             article_id=article.id,
             cite=self.cite_block(article, href),
         )
+
+    def feed_texts(
+        self, shared: str, prints: dict[str, str]
+    ) -> Callable[[feeds.Feed, Callable[[], tuple[bytes, str]]], tuple[bytes, str]]:
+        """A feed's Atom and JSON texts, from the cache when what it lists is unchanged
+        (its page, title and articles' digests, and what every page shares)."""
+
+        def cached(feed: feeds.Feed, make: Callable[[], tuple[bytes, str]]) -> tuple[bytes, str]:
+            key = digest(
+                shared, feed.page, feed.folder, feed.title, feed.author,
+                *(prints[a.id] for a in feed.articles),
+            )  # fmt: skip
+            found = self.cache.get("feeds", key)
+            if found is None:
+                found = make()
+                self.cache.put("feeds", key, found)
+            return found
+
+        return cached
 
     def body_signature(self, article: Article) -> tuple[int, ...]:
         """The article's republication signature, from the cache when its body is unchanged."""
