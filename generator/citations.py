@@ -3,7 +3,7 @@
 Pure functions: an `Article` (with its registered `Source`, the site's name and the page's
 permalink) in, text out. Everything is made at build time; the page offers it in a
 collapsed "Cite" block (`cite_block`) and the site publishes ``articles/<id>/cite.json`` and
-``articles/<id>/cite.bib`` (`citation_files`).
+``articles/<id>/cite.bib`` (the plugin writes `citation`'s texts there).
 
 The access date of every citation is the day the archive took the article in (its
 ``imported`` date): the day someone accessed the original, the same on every rebuild. The
@@ -21,14 +21,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 from typing import Any
 
 from . import i18n
-from .model import Archive, Article, Source
+from .model import Article, Source
 
 STYLE = "harvard-cite-them-right"  # a style citeproc-py ships, by its file name
 LOCALES = {"it": "it-IT", "en": "en-US"}  # the site's language -> a citeproc-py locale
@@ -306,21 +306,3 @@ def cite_block(cited: Citation, json_href: str, bib_href: str, language: str) ->
         + code("CSL-JSON", json_href, "cite.json", cited.csl_json)
         + "</details>"
     )
-
-
-def citation_files(
-    articles: Iterable[Article],
-    archive: Archive,
-    site_name: str,
-    site_url: str | None,
-    directory_urls: bool,
-) -> list[tuple[str, str]]:
-    """(path, text) of each article's ``cite.json`` and ``cite.bib``."""
-    files: list[tuple[str, str]] = []
-    for article in articles:
-        link = permalink(article.id, site_url, directory_urls)
-        source = archive.source_for(article.source)
-        item = csl_item(article, source, site_name, link)
-        files.append((CITE_JSON.format(id=article.id), csl_json(item)))
-        files.append((CITE_BIB.format(id=article.id), bibtex(item, site_name)))
-    return files

@@ -223,8 +223,13 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         config.extra["postilla_feeds"] = feeds.template_links(feed_set.links, self.language)
         # Citations: each article's cite.json and cite.bib (citations.py).
         self.site_address = (config.site_name, config.site_url, config.use_directory_urls)
-        for path, text in citations.citation_files(archive.articles, archive, *self.site_address):
-            files.append(File.generated(config, path, content=text))
+        for article in archive.articles:
+            cited = self.citation_of(article)
+            for path, text in (
+                (citations.CITE_JSON.format(id=article.id), cited.csl_json),
+                (citations.CITE_BIB.format(id=article.id), cited.bibtex),
+            ):
+                files.append(File.generated(config, path, content=text))
         if self.annotate_url("") and files.get_file_from_path(TEMPLATE_FILE) is None:
             files.append(
                 File.generated(
@@ -449,20 +454,25 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         members = cluster.members if cluster else ()
         return [self.by_id[m] for m in members if m != article.id and m in self.by_id]
 
-    def cite_block(self, article: Article, href: render.Href) -> str:
-        """The "Cite" block of an article's page (citations.py)."""
+    def citation_of(self, article: Article) -> citations.Citation:
+        """Every form of the article's citation (its page's block, its cite.json and
+        cite.bib), from the cache while nothing it reads changes: citeproc takes several
+        milliseconds an article."""
         assert self.archive is not None
         site_name, site_url, directory_urls = self.site_address
         link = citations.permalink(article.id, site_url, directory_urls)
         source = self.archive.source_for(article.source)
-        # citeproc takes several milliseconds an article: kept while nothing it reads changes.
         key = digest(repr(article), repr(source), site_name, link, self.language)
         found = self.cache.get("citations", key)
         if found is None:
             made = citations.citation(article, source, site_name, link, self.language)
             found = (made.csl_json, made.bibtex, made.reference)
             self.cache.put("citations", key, found)
-        cited = citations.Citation(*found)
+        return citations.Citation(*found)
+
+    def cite_block(self, article: Article, href: render.Href) -> str:
+        """The "Cite" block of an article's page (citations.py)."""
+        cited = self.citation_of(article)
         json_href = href(citations.CITE_JSON.format(id=article.id))
         bib_href = href(citations.CITE_BIB.format(id=article.id))
         return citations.cite_block(cited, json_href, bib_href, self.language)
