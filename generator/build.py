@@ -44,6 +44,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
 from tqdm import tqdm
 
+from . import languages
 from .cache import CACHE_DIR
 from .locks import LOCK_TIMEOUT_VARIABLE, hold_lock, lock_timeout, project_lock_path, site_lock_path
 from .model import ContentError, Problem
@@ -187,7 +188,14 @@ def _build_locked(
     incremental: bool,
     started: float,
 ) -> BuildResult:
-    """The build itself, with both locks held: stage, build, verify, publish, record."""
+    """The build itself, with both locks held: stage, build (the site, then each language
+    it has in a folder of its own: `languages`), verify, publish, record."""
+    probe = load_config(str(config_file), docs_dir=str(content.resolve()), **settings)
+    theme_language = (probe.theme.get("language") if probe.theme else None) or "en"
+    alternates = languages.read_alternates(
+        probe.extra.get("alternate"), theme_language, config_file
+    )
+    subsites = languages.subsites(alternates)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
     bar = tqdm(desc="Building", unit="page", disable=None if progress else True, leave=False)
     handler = _Counter(bar if progress else None, verbose)
@@ -195,67 +203,32 @@ def _build_locked(
     logger.addHandler(handler)
     previous_level = logger.level
     logger.setLevel(logging.INFO if verbose else logging.WARNING)
-    pages = 0
-    manifest_path = manifest_file(config_file, target)
-    manifest = (
-        read_manifest(manifest_path) if incremental and not strict and target.is_dir() else None
-    )
-    previous: dict[str, str] | None = None
-    failures = _ThreadFailures()
+    incremental = incremental and not strict
+    built: list[_Built] = []
     try:
-        if manifest is not None:
-            damaged = damaged_outputs(target, manifest.outputs)
-            previous = without_damaged(manifest, damaged)
-            link_tree(target, staging, skip=REGENERATED)
-            for dest in damaged:  # copied or rendered again, never kept from the live site
-                (staging / dest).unlink(missing_ok=True)
-        config = load_config(
-            str(config_file),
-            docs_dir=str(content.resolve()),
-            site_dir=str(staging),
-            strict=strict,
-            **settings,
-        )
-        plugin = config.plugins.get("postilla")
-        if plugin is None:
-            raise ContentError(
-                Problem(
-                    str(config_file),
-                    None,
-                    "the 'postilla' plugin is not listed under plugins: — add it",
+        folders = {subsite.folder or "" for subsite in subsites}
+        built.append(
+            _build_one(config_file, content, staging, target, settings, None, bar,
+                       strict=strict, incremental=incremental, skip=REGENERATED | folders)
+        )  # fmt: skip
+        for subsite in subsites:
+            folder = staging / (subsite.folder or "")
+            if folder.exists():
+                raise ContentError(
+                    Problem(
+                        str(config_file),
+                        None,
+                        f"extra.alternate: the site already has a folder {subsite.folder!r}"
+                        f" (from {content.name}/) — give the {subsite.lang!r} site another link",
+                    )
                 )
-            )
-
-        def on_total(total: int) -> None:
-            bar.reset(total=total)
-
-        def on_page_done() -> None:
-            nonlocal pages
-            pages += 1
-            bar.update()
-
-        plugin.progress_total, plugin.progress_step = on_total, on_page_done  # type: ignore[attr-defined]
-        plugin.previous = previous  # type: ignore[attr-defined]
-        plugin.lock_held_by_caller = True  # type: ignore[attr-defined]
-        config.plugins.on_startup(command="build", dirty=False)
-        try:
-            with failures:
-                mkdocs_build.build(config, dirty=previous is not None)
-        except Abort:
-            if plugin.problems:  # type: ignore[attr-defined]
-                raise ContentError(plugin.problems) from None  # type: ignore[attr-defined]
-            failure = getattr(plugin, "failure", None)  # the search index's own words
-            if failure:
-                raise MkDocsException(failure) from None
-            raise
-        finally:
-            config.plugins.on_shutdown()
-        failures.check()
-        outputs = record_outputs(
-            staging,
-            outputs_of(plugin.files),
-            manifest.outputs if manifest else {},  # type: ignore[attr-defined]
-        )
+            folder.mkdir()
+            overrides = {**settings, "site_url": languages.subsite_url(probe.site_url, folder.name)}
+            built.append(
+                _build_one(config_file, content, folder, target / folder.name, overrides,
+                           subsite, bar, strict=strict, incremental=incremental,
+                           skip=REGENERATED)
+            )  # fmt: skip
         publish(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -264,16 +237,112 @@ def _build_locked(
         bar.close()
         logger.removeHandler(handler)
         logger.setLevel(previous_level)
-    if plugin.config.cache:  # type: ignore[attr-defined]
+    for one in built:
+        if one.manifest is None:
+            continue
         try:
-            save_manifest(manifest_path, Manifest(plugin.fingerprints, outputs))  # type: ignore[attr-defined]
+            save_manifest(*one.manifest)
         except OSError:
             # The site is published; without its manifest the next build is a full one.
-            manifest_path.unlink(missing_ok=True)
+            one.manifest[0].unlink(missing_ok=True)
             raise
-    timings = dict(plugin.timings)  # type: ignore[attr-defined]
+    timings: dict[str, float] = {}
+    for one in built:
+        for stage, seconds in one.timings.items():
+            timings[stage] = timings.get(stage, 0.0) + seconds
+    pages = sum(one.pages for one in built)
     timings["pages rendered"] = float(pages)
-    return BuildResult(target, time.perf_counter() - started, pages, handler.warnings, timings)
+    warnings = handler.warnings
+    return BuildResult(target, time.perf_counter() - started, pages, warnings, timings)
+
+
+@dataclass
+class _Built:
+    """What the build of one language left: its manifest to save (path, manifest; None
+    without the cache), its pages rendered and its timings."""
+
+    manifest: tuple[Path, Manifest] | None
+    pages: int
+    timings: dict[str, float]
+
+
+def _build_one(
+    config_file: Path,
+    content: Path,
+    staging: Path,
+    target: Path,
+    settings: dict[str, Any],
+    subsite: languages.Alternate | None,
+    bar: tqdm,
+    *,
+    strict: bool,
+    incremental: bool,
+    skip: set[str],
+) -> _Built:
+    """Build the site (or, with `subsite`, its version in that language) into `staging`,
+    from the live `target`'s unchanged files where its manifest allows."""
+    pages = 0
+    manifest_path = manifest_file(config_file, target)
+    manifest = read_manifest(manifest_path) if incremental and target.is_dir() else None
+    previous: dict[str, str] | None = None
+    failures = _ThreadFailures()
+    if manifest is not None:
+        damaged = damaged_outputs(target, manifest.outputs)
+        previous = without_damaged(manifest, damaged)
+        link_tree(target, staging, skip=skip)
+        for dest in damaged:  # copied or rendered again, never kept from the live site
+            (staging / dest).unlink(missing_ok=True)
+    config = load_config(
+        str(config_file),
+        docs_dir=str(content.resolve()),
+        site_dir=str(staging),
+        strict=strict,
+        **settings,
+    )
+    plugin = config.plugins.get("postilla")
+    if plugin is None:
+        raise ContentError(
+            Problem(
+                str(config_file),
+                None,
+                "the 'postilla' plugin is not listed under plugins: — add it",
+            )
+        )
+
+    def on_total(total: int) -> None:
+        bar.reset(total=total)
+
+    def on_page_done() -> None:
+        nonlocal pages
+        pages += 1
+        bar.update()
+
+    plugin.progress_total, plugin.progress_step = on_total, on_page_done  # type: ignore[attr-defined]
+    plugin.previous = previous  # type: ignore[attr-defined]
+    plugin.lock_held_by_caller = True  # type: ignore[attr-defined]
+    plugin.subsite = subsite  # type: ignore[attr-defined]
+    config.plugins.on_startup(command="build", dirty=False)
+    try:
+        with failures:
+            mkdocs_build.build(config, dirty=previous is not None)
+    except Abort:
+        if plugin.problems:  # type: ignore[attr-defined]
+            raise ContentError(plugin.problems) from None  # type: ignore[attr-defined]
+        failure = getattr(plugin, "failure", None)  # the search index's own words
+        if failure:
+            raise MkDocsException(failure) from None
+        raise
+    finally:
+        config.plugins.on_shutdown()
+    failures.check()
+    outputs = record_outputs(
+        staging,
+        outputs_of(plugin.files),  # type: ignore[attr-defined]
+        manifest.outputs if manifest else {},
+    )
+    recorded = Manifest(plugin.fingerprints, outputs)  # type: ignore[attr-defined]
+    kept = (manifest_path, recorded) if plugin.config.cache else None  # type: ignore[attr-defined]
+    return _Built(kept, pages, dict(plugin.timings))  # type: ignore[attr-defined]
 
 
 def _to_stderr(message: str) -> None:

@@ -287,14 +287,19 @@ def citation(
 
 def cite_block(cited: Citation, json_href: str, bib_href: str, language: str) -> str:
     """The collapsed "Cite" block of an article page: the reference, then BibTeX and
-    CSL-JSON in code blocks (Material adds a copy button to each) with their files."""
+    CSL-JSON in code blocks (Material adds a copy button to each) with their files. Each
+    block has its own id: Material names a block's copy target after the closest element
+    with an id, which would otherwise be the block's ``#cite`` for both (both buttons
+    copying the first)."""
     t = i18n.strings(language)
 
     def code(label: str, href: str, name: str, body: str) -> str:
+        block_id = "cite-" + name.replace(".", "-")
         return (
             f'<p class="postilla-cite-format"><strong>{escape(label)}</strong> · '
             f'<a href="{escape(href)}" download="{escape(name)}">{escape(t["cite_download"])}</a></p>'
-            f'<pre class="copy postilla-cite-code"><code>{escape(body, quote=False)}</code></pre>'
+            f'<pre class="copy postilla-cite-code" id="{escape(block_id)}">'
+            f"<code>{escape(body, quote=False)}</code></pre>"
         )
 
     return (

@@ -15,6 +15,7 @@ HTML of every article at once.
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 import time
@@ -26,6 +27,7 @@ from itertools import chain
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
+from jinja2 import Environment
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -35,7 +37,19 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from . import __version__, citations, clusters, entities, export, feeds, i18n, render, search, site
+from . import (
+    __version__,
+    citations,
+    clusters,
+    entities,
+    export,
+    feeds,
+    i18n,
+    languages,
+    render,
+    search,
+    site,
+)
 from . import archive as store
 from .annotations import (
     ANNOTATIONS,
@@ -97,6 +111,11 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         self.branch = "main"
         self.content_path = "content"
         self.language = "en"
+        # The interface language this build is for, when `postilla build` builds the site
+        # in another language into a folder (``extra.alternate``, `languages`); None for
+        # the site's root. The articles' own language is the root's (`content_language`).
+        self.subsite: languages.Alternate | None = None
+        self.content_language = "en"
         self.progress_step: Callable[[], None] | None = (
             None  # progress reporting, set by `postilla build`
         )
@@ -120,6 +139,8 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
             self.previous = self.fingerprints
         theme_language = config.theme.get("language") if config.theme else None
         self.language = self.config.language or theme_language or "en"
+        self.content_language = theme_language or "en"
+        self.set_languages(config)
         config.extra["postilla_search"] = self.config.search
         words = i18n.strings(self.language)
         config.extra["postilla_filters"] = {
@@ -143,6 +164,32 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         except ValueError:
             self.content_path = Path(config.docs_dir).name
         return config
+
+    def set_languages(self, config: MkDocsConfig) -> None:
+        """The language switch (``extra.alternate``, `languages`): Material's own is turned
+        off (its script fetches every language's sitemap on each page) and Postilla's
+        theme shows one linking each page to the same page in the other languages. In a
+        subsite's build the interface, and Material's, are in the subsite's language."""
+        try:
+            alternates = languages.read_alternates(
+                config.extra.get("alternate"), self.content_language, config.config_file_path or ""
+            )
+        except ContentError as error:
+            raise PluginError(str(error)) from None
+        config.extra["alternate"] = None
+        config.extra["postilla_languages"] = None
+        if alternates is None:
+            return
+        this = self.subsite or next(a for a in alternates if a.folder == "")
+        if self.subsite is not None:
+            self.language = self.subsite.lang
+            config.theme["language"] = self.subsite.lang
+        site_root = languages.root_url(config.site_url, this)
+        config.extra["postilla_languages"] = languages.switch(alternates, this, site_root)
+
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        env.filters["postilla_language_link"] = languages.page_link  # partials/alternate.html
+        return env
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         started = time.perf_counter()
@@ -269,6 +316,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         if self.progress_step:
             self.progress_step()
         if not page.file.generated_by and page.file.src_uri not in self.articles:
+            own_title(page)
             return render.page_html(html)  # a hand-written page: its HTML sanitised
         return html
 
@@ -324,8 +372,11 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         assert self.archive is not None
         archive = self.archive
         config_dir = Path(config.config_file_path or ".").parent
-        folder = config_dir / CACHE_DIR / "search" if self.config.cache else None
-        theme_language = (config.theme.get("language") if config.theme else None) or "en"
+        # A subsite's index is its own (its results' dates are in its language), of the
+        # same texts in their own language: Pagefind stems them as the root's.
+        name = f"search-{self.subsite.folder}" if self.subsite else "search"
+        folder = config_dir / CACHE_DIR / name if self.config.cache else None
+        theme_language = self.content_language
         documents = self.search_documents(files, theme_language, prints)
         self.failure = None
         if documents:
@@ -611,11 +662,13 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
                 os.unlink(file.abs_dest_path)
 
     def remove_stale(self, files: Files, site_dir: Path) -> None:
-        """Delete what the previous build wrote and this one does not (a removed article).
-        (Plain strings and `os.walk`: a site has tens of thousands of files.)"""
+        """Delete what the previous build wrote and this one does not (a removed article, a
+        language no longer listed), and the folders that leaves empty. (Plain strings and
+        `os.walk`: a site has tens of thousands of files.)"""
         root = os.path.normpath(site_dir)
         expected = {os.path.normpath(f.abs_dest_path) for f in files}
         expected |= {os.path.join(root, n) for n in ("sitemap.xml", "sitemap.xml.gz", "404.html")}
+        emptied = set()
         for folder, dirs, names in os.walk(root):
             if folder == root:
                 dirs[:] = [d for d in dirs if d != "pagefind"]  # the search index is rebuilt
@@ -623,6 +676,11 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
                 path = os.path.join(folder, name)
                 if path not in expected:
                     os.unlink(path)
+                    emptied.add(folder)
+        for folder in sorted(emptied, key=len, reverse=True):  # the deepest first
+            while folder != root and os.path.isdir(folder) and not os.listdir(folder):
+                os.rmdir(folder)
+                folder = os.path.dirname(folder)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.previous is not None and self.files is not None:
@@ -643,6 +701,17 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
             self.timings["search index, waited for"] = time.perf_counter() - started
             self.search_index = None
         self.release_build_lock()
+
+
+def own_title(page: Page) -> None:
+    """A hand-written page whose navigation title is Postilla's word in the build's
+    language ("About" for a page headed "Informazioni", `i18n.nav_titles`) keeps its own
+    heading in its <title> and header: the page stays as written, and its title says what
+    its <h1> says."""
+    first = page.toc.items[0] if page.toc.items else None
+    if page.meta.get("title") or first is None or first.level != 1 or first.title == page.title:
+        return
+    page.meta["title"] = render.attr(html.unescape(first.title))
 
 
 def _href_maker(page: Page, config: MkDocsConfig) -> render.Href:

@@ -136,6 +136,16 @@ def vocabulary_page_id(bundle: Path) -> str | None:
 # an edit removed stays: the vocabulary page only has to hold every word, not only them.)
 VOCABULARY_WORDS = "vocabulary.txt"
 _TAG = re.compile(r"<[^>]*>")
+# The hidden fields of a search document (`render.search_fields`): shown with results and
+# used by filters, never indexed as words (their dates are in the interface's language).
+_NOT_INDEXED = re.compile(r'<div hidden data-pagefind-ignore="index">.*?</div>', re.S)
+
+
+def indexed_text(document: str) -> str:
+    """The words Pagefind indexes in a search document: its text, without its tags and its
+    hidden fields, so that a vocabulary grown build by build holds what a cold one does."""
+    return html.unescape(_TAG.sub(" ", _NOT_INDEXED.sub(" ", document)))
+
 
 # A search document: the digest of what it is made from, and how to make it (only when
 # that digest differs from the one of the file already written).
@@ -685,7 +695,7 @@ class SearchIndex:
         kept = self.folder / VOCABULARY_WORDS
         try:
             words = set(kept.read_text("utf-8").split())
-            words |= words_of(html.unescape(_TAG.sub(" ", page)) for page in self.made)
+            words |= words_of(indexed_text(page) for page in self.made)
         except (OSError, UnicodeDecodeError):
             words = self.vocabulary()
         kept.write_text(" ".join(sorted(words)), "utf-8")

@@ -37,6 +37,14 @@ def empty_content(folder: Path) -> Path:
     return content
 
 
+def one_language(config: str) -> str:
+    """The text of mkdocs.yml without its language switch (``extra.alternate``): a site in
+    ``theme.language`` only."""
+    start = config.index("\nextra:\n  alternate:\n")
+    end = config.index("\n\n", start + 1)
+    return config[:start] + config[end:]
+
+
 def import_seeds(content: Path) -> None:
     outcomes = importer.import_files([SEEDS / SPUTNIK_SEED], content, today=IMPORT_DAY)
     outcomes += importer.import_files([SEEDS / BLOG_SEED], content, url=BLOG_URL, today=IMPORT_DAY)

@@ -189,7 +189,9 @@ def test_cite_block_escapes_and_links_the_files() -> None:
     assert "<script>" not in block and "&lt;script&gt;" in block
     assert "<summary>Cita</summary>" in block
     assert 'href="cite.json" download="cite.json"' in block
-    assert block.count('<pre class="copy postilla-cite-code"><code>') == 2
+    # Two code blocks, each with its own id (Material's copy button targets it).
+    assert '<pre class="copy postilla-cite-code" id="cite-cite-bib"><code>' in block
+    assert '<pre class="copy postilla-cite-code" id="cite-cite-json"><code>' in block
 
 
 # --- paragraph anchors --------------------------------------------------------------------

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CASES, ROOT, empty_content, import_seeds
+from conftest import CASES, ROOT, empty_content, import_seeds, one_language
 from generator import archive, importer
 from generator.build import build_site
 from generator.markdown_text import normalise_text
@@ -305,7 +305,8 @@ def test_shipped_content_builds_strict(tmp_path: Path) -> None:
 
 def test_interface_language_follows_the_configuration(tmp_path: Path, content: Path) -> None:
     config = tmp_path / "mkdocs.yml"
-    text = (ROOT / "mkdocs.yml").read_text("utf-8").replace("language: it", "language: en")
+    text = one_language((ROOT / "mkdocs.yml").read_text("utf-8"))
+    text = text.replace("language: it", "language: en")
     config.write_text(text.replace("custom_dir: theme", f"custom_dir: {ROOT / 'theme'}"), "utf-8")
     build_site(config, content, tmp_path / "site", strict=True, progress=False)
     home = (tmp_path / "site" / "index.html").read_text("utf-8")

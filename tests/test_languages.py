@@ -21,7 +21,7 @@ import pytest
 import yaml
 from lxml import html as lxml_html
 
-from conftest import ROOT, snapshot
+from conftest import ROOT, one_language, snapshot
 from generator import i18n
 from generator.annotations import ARTICLE_PLACEHOLDER, TEMPLATE_FILE, template
 from generator.build import build_site
@@ -103,11 +103,13 @@ class Built:
 
 def make_config(folder: Path, language: str) -> Path:
     """The repository's mkdocs.yml with `theme.language` set (and the theme found from
-    `folder`): the one change between the two builds."""
+    `folder`), in that one language (no language switch): the one change between the two
+    builds."""
     config = (ROOT / "mkdocs.yml").read_text("utf-8")
     assert "\n  language: it\n" in config and "\n  custom_dir: theme\n" in config
     config = config.replace("\n  language: it\n", f"\n  language: {language}\n")
     config = config.replace("\n  custom_dir: theme\n", f"\n  custom_dir: {ROOT / 'theme'}\n")
+    config = one_language(config)
     path = folder / "mkdocs.yml"
     path.write_text(config, "utf-8")
     return path

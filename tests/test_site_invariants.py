@@ -34,6 +34,8 @@ import yaml
 from lxml import etree
 from lxml import html as lxml_html
 
+from generator import languages
+
 ROOT = Path(__file__).resolve().parents[1]
 MATERIAL_TEMPLATES = Path(material.__file__).parent / "templates"
 SITE_LANGUAGE = "it"  # theme.language in mkdocs.yml
@@ -163,9 +165,28 @@ def one_title(site: Site, page: SitePage) -> Iterator[str]:
         yield f"<title> {title!r} does not contain the <h1> {heading!r}"
 
 
+@cache
+def subsite_languages() -> dict[str, str]:
+    """The folders of the site's other interface languages (``extra.alternate`` in
+    mkdocs.yml, built by `postilla build`: ``en``) -> their language."""
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text("utf-8"))
+    alternates = languages.read_alternates(
+        (config.get("extra") or {}).get("alternate"), SITE_LANGUAGE, ROOT / "mkdocs.yml"
+    )
+    return {a.folder: a.lang for a in languages.subsites(alternates) if a.folder}
+
+
+def in_subsite(path: str) -> tuple[str | None, str]:
+    """(the subsite's folder or None, the path from that site's root) of a path in the site."""
+    folder, _, rest = path.partition("/")
+    return (folder, rest) if rest and folder in subsite_languages() else (None, path)
+
+
 def language(site: Site, page: SitePage) -> Iterator[str]:
-    if page.tree.get("lang") != SITE_LANGUAGE:
-        yield f'<html lang="{page.tree.get("lang")}">, not "{SITE_LANGUAGE}"'
+    folder, _ = in_subsite(page.path)
+    expected = subsite_languages()[folder] if folder else SITE_LANGUAGE
+    if page.tree.get("lang") != expected:
+        yield f'<html lang="{page.tree.get("lang")}">, not "{expected}"'
 
 
 def resolve(site: Site, page: SitePage, address: str) -> tuple[str, str] | None:
@@ -244,7 +265,7 @@ def script_problems(site: Site, page: SitePage, script: lxml_html.HtmlElement) -
     source = script.get("src")
     if source is not None:
         target = resolve(site, page, source)
-        if target is None or target[0] not in theme_scripts():
+        if target is None or in_subsite(target[0])[1] not in theme_scripts():
             yield f"<script src={source!r}>, not one of the theme's scripts"
         return
     body = (script.text or "").strip()
