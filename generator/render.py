@@ -697,9 +697,11 @@ def summary(article: Article, limit: int = SUMMARY_MAX) -> str:
 
 
 def sharing_meta(article: Article, source: Source | None) -> list[tuple[str, str, str]]:
-    """(attribute, name, value) of the ``<meta>`` tags that link previews (Open Graph, X/Twitter
-    cards) and reference managers (Highwire Press ``citation_*`` tags, read by Zotero and
-    Google Scholar) take from an article page. Values are plain text, escaped by the template."""
+    """(attribute, name, value) of the ``<meta>`` tags that link previews (Open Graph, which
+    X/Twitter cards fall back to for their title and description: the theme adds only
+    ``twitter:card``) and reference managers (Highwire Press ``citation_*`` tags, read by
+    Zotero and Google Scholar) take from an article page. Values are plain text, escaped by
+    the template."""
     publisher = source.name if source else (article.publisher or article.source)
     description = summary(article)
     published = article.published or article.date
@@ -707,8 +709,6 @@ def sharing_meta(article: Article, source: Source | None) -> list[tuple[str, str
         ("property", "og:type", "article"),
         ("property", "og:title", article.title),
         ("property", "og:description", description),
-        ("name", "twitter:title", article.title),
-        ("name", "twitter:description", description),
     ]
     if published:
         tags.append(("property", "article:published_time", published))

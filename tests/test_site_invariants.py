@@ -78,10 +78,15 @@ def theme_scripts() -> frozenset[str]:
 
 @cache
 def material_inline_scripts() -> tuple[re.Pattern[str], ...]:
-    """Material's own inline scripts, as patterns made from its templates (the parts its
-    Jinja fills in match any text without a quote or a tag)."""
+    """Material's own inline scripts, and the theme's versions of them (theme/partials/
+    javascripts), as patterns made from their templates (the parts Jinja fills in match
+    any text without a quote or a tag)."""
     patterns = []
-    for template in sorted((MATERIAL_TEMPLATES / "partials" / "javascripts").glob("*.html")):
+    templates = [
+        *(MATERIAL_TEMPLATES / "partials" / "javascripts").glob("*.html"),
+        *(ROOT / "theme" / "partials" / "javascripts").glob("*.html"),
+    ]
+    for template in sorted(templates):
         for body in re.findall(r"<script>(.*?)</script>", template.read_text("utf-8"), re.S):
             parts = re.split(r"(\{\{.*?\}\}|\{%.*?%\})", body.strip(), flags=re.S)
             regex = "".join(

@@ -1,0 +1,7 @@
+/* Material for MkDocs' inline head and palette scripts (partials/javascripts/base.html and
+   palette.html, 9.8), in one cached file instead of ~1 KB on every page. The scope is the
+   site's root (the folder above this file's assets/ folder) unless a script set another.
+   __md_palette() applies the reader's saved light/dark choice; the header calls it right
+   after the toggle's inputs, before the page is painted, as Material's inline script does. */
+__md_scope=window.__md_scope||new URL("..",document.currentScript.src),__md_hash=e=>[...e].reduce(((e,_)=>(e<<5)-e+_.charCodeAt(0)),0),__md_get=(e,_=localStorage,t=__md_scope)=>JSON.parse(_.getItem(t.pathname+"."+e)),__md_set=(e,_,t=localStorage,a=__md_scope)=>{try{t.setItem(a.pathname+"."+e,JSON.stringify(_))}catch(e){}};
+function __md_palette(){var palette=__md_get("__palette");if(palette&&palette.color){if("(prefers-color-scheme)"===palette.color.media){var media=matchMedia("(prefers-color-scheme: light)"),input=document.querySelector(media.matches?"[data-md-color-media='(prefers-color-scheme: light)']":"[data-md-color-media='(prefers-color-scheme: dark)']");palette.color.media=input.getAttribute("data-md-color-media"),palette.color.scheme=input.getAttribute("data-md-color-scheme"),palette.color.primary=input.getAttribute("data-md-color-primary"),palette.color.accent=input.getAttribute("data-md-color-accent")}for(var[key,value]of Object.entries(palette.color))document.body.setAttribute("data-md-color-"+key,value)}}
