@@ -21,6 +21,14 @@ loop: one article and one annotation edited and the site built again; and, for a
 of up to 10,000 articles, ``postilla serve`` started (its first build timed) and one
 article edited: the time until the served page shows the edit.
 
+Also printed (issue 15): the CPU seconds per wall second of the build during generation
+and during MkDocs' rendering (sampled from ``/proc``: this process, its finished children
+and its live descendants; 2.0 on two cores is both busy), the chrome of an article page
+(its bytes outside ``<article>``), the largest file of any kind, the first search's bytes
+as GitHub Pages would serve them (gzip for text types) beside the raw bytes, a later query's
+bytes (``--later-query``) raw and gzip, and each update as a share of the full build: 10 new
+articles (import + build), one article edited, one annotation edited (each built alone).
+
 Prints a table per size, then one for all sizes; writes ``benchmarks/results/scale-N.json``
 (read by ``python -m benchmarks.plot``). Figures, not assertions: the machine is shared.
 """
@@ -52,6 +60,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 LOCAL_HOST = "127.0.0.1"
 QUERY = "talebani"
+LATER_QUERY = "aleppo"  # a reader's next query, after the first one's results
 UPDATE_COUNT = 10  # new articles imported into the built archive by the update stage
 SEARCH_TIMEOUT_MS = 120_000
 KEY_DELAY_MS = 20
@@ -196,15 +205,95 @@ def stage_prepare(work: Path, count: int, seed: int) -> dict:
     }
 
 
+def process_cpu_seconds() -> float:
+    """CPU time so far of this process, of its finished children and of its live
+    descendants (Pagefind, the worker pools), read from ``/proc``."""
+    times = os.times()
+    total = times.user + times.system + times.children_user + times.children_system
+    ticks = os.sysconf("SC_CLK_TCK")
+    for pid in DescendantMemory.descendants():
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
+class CpuSampler:
+    """Samples `process_cpu_seconds` against the wall clock while a stage runs, so that the
+    CPU use of any window of it (the rendering) can be told afterwards."""
+
+    def __init__(self, interval: float = 0.25) -> None:
+        self.interval = interval
+        self.samples: list[tuple[float, float]] = []  # (perf_counter, CPU seconds)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="cpu-sampler", daemon=True)
+
+    def __enter__(self) -> CpuSampler:
+        self.samples.append((time.perf_counter(), process_cpu_seconds()))
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.samples.append((time.perf_counter(), process_cpu_seconds()))
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.samples.append((time.perf_counter(), process_cpu_seconds()))
+
+    def utilisation(self, start: float, end: float) -> float:
+        """CPU seconds per wall second between the samples nearest `start` and `end`
+        (1.0: one core busy; the machine's cores: all of them)."""
+        first = min(self.samples, key=lambda s: abs(s[0] - start))
+        last = min(self.samples, key=lambda s: abs(s[0] - end))
+        return (last[1] - first[1]) / max(last[0] - first[0], 1e-9)
+
+
+@contextlib.contextmanager
+def stage_marks() -> Iterator[dict[str, float]]:
+    """When the build's generation ends (MkDocs starts rendering) and when its rendering
+    ends (``on_post_build``), by wrapping the plugin's two events for this process."""
+    from generator.plugin import PostillaPlugin
+
+    marks: dict[str, float] = {}
+    on_files, on_post_build = PostillaPlugin.on_files, PostillaPlugin.on_post_build
+
+    def files_marked(self, files, *, config):  # type: ignore[no-untyped-def]
+        marks["generation_start"] = time.perf_counter()
+        try:
+            return on_files(self, files, config=config)
+        finally:
+            marks["render_start"] = time.perf_counter()
+
+    def post_build_marked(self, *, config):  # type: ignore[no-untyped-def]
+        marks["render_end"] = time.perf_counter()
+        return on_post_build(self, config=config)
+
+    PostillaPlugin.on_files = files_marked  # type: ignore[method-assign]
+    PostillaPlugin.on_post_build = post_build_marked  # type: ignore[method-assign]
+    try:
+        yield marks
+    finally:
+        PostillaPlugin.on_files = on_files  # type: ignore[method-assign]
+        PostillaPlugin.on_post_build = on_post_build  # type: ignore[method-assign]
+
+
 def stage_build(work: Path) -> dict:
-    """Build the site (timed by `build_site` itself, stage by stage)."""
+    """Build the site (timed by `build_site` itself, stage by stage), sampling its CPU use:
+    during generation and during MkDocs' rendering, in CPU seconds per wall second."""
     from generator.build import build_site
 
     cpu = cpu_seconds()
-    with DescendantMemory() as children:
+    with DescendantMemory() as children, CpuSampler() as sampler, stage_marks() as marks:
         result = build_site(work / "mkdocs.yml", work / "content", work / "site", progress=False)
     return {
         "build_s": result.seconds,
+        "cores": len(os.sched_getaffinity(0)),
+        "generation_cpu_per_s": sampler.utilisation(
+            marks["generation_start"], marks["render_start"]
+        ),
+        "render_cpu_per_s": sampler.utilisation(marks["render_start"], marks["render_end"]),
         "build_cpu_s": cpu_seconds() - cpu,
         "pages": result.pages,
         "warnings": result.warnings,
@@ -239,23 +328,40 @@ def stage_update(work: Path, seed: int) -> dict:
 
 
 def stage_edit(work: Path) -> dict:
-    """The edit loop: one article corrected by hand and one annotation reworded, then the
-    site built again (incremental) and, for comparison, built from nothing."""
+    """The edit loop, each followed by an incremental build: one article corrected by
+    hand; one annotation reworded; then one more of each, built together."""
     from generator.build import build_site
 
     content = work / "content"
-    article = sorted((content / "articles").glob("*.md"))[
-        len(list((content / "articles").glob("*.md"))) // 2
-    ]
-    text = article.read_text("utf-8")
-    head, _, body = text.partition("\n---\n")
-    article.write_text(head + "\n---\n" + body.replace(" e ", " e poi ", 1), "utf-8")
-    note = sorted((content / "annotations").rglob("*.yml"))[0]
-    note.write_text(note.read_text("utf-8").replace("note: ", "note: (rivista) ", 1), "utf-8")
-    incremental = build_site(work / "mkdocs.yml", content, work / "site", progress=False)
+    articles = sorted((content / "articles").glob("*.md"))
+    notes = sorted((content / "annotations").rglob("*.yml"))
+
+    def edit_article(article: Path, words: str) -> None:
+        text = article.read_text("utf-8")
+        head, _, body = text.partition("\n---\n")
+        article.write_text(head + "\n---\n" + body.replace(" e ", words, 1), "utf-8")
+
+    def edit_note(note: Path, words: str) -> None:
+        note.write_text(note.read_text("utf-8").replace("note: ", words, 1), "utf-8")
+
+    def build() -> tuple[float, dict[str, float]]:
+        done = build_site(work / "mkdocs.yml", content, work / "site", progress=False)
+        return done.seconds, done.timings
+
+    edit_article(articles[len(articles) // 2 + 1], " e inoltre ")
+    article_s, article_timings = build()
+    edit_note(notes[-1], "note: (corretta) ")
+    note_s, note_timings = build()
+    edit_article(articles[len(articles) // 2], " e poi ")
+    edit_note(notes[0], "note: (rivista) ")
+    both_s, both_timings = build()
     return {
-        "edit_build_s": incremental.seconds,
-        "edit_timings": incremental.timings,
+        "edit_article_build_s": article_s,
+        "edit_article_timings": article_timings,
+        "edit_note_build_s": note_s,
+        "edit_note_timings": note_timings,
+        "edit_build_s": both_s,
+        "edit_timings": both_timings,
         "rss_edit_mb": peak_rss_mb(),
     }
 
@@ -338,15 +444,31 @@ def in_child(stage: str, work: Path, count: int, seed: int) -> dict:
 # --- the built site ---------------------------------------------------------------------
 
 
+def chrome_bytes(page: bytes) -> int:
+    """The bytes of an HTML page outside its ``<article>`` element (the theme's chrome:
+    header, navigation, scripts), from the first ``<article`` to the last ``</article>``."""
+    start, end = page.find(b"<article"), page.rfind(b"</article>")
+    if start < 0 or end < start:
+        return len(page)
+    return len(page) - (end + len(b"</article>") - start)
+
+
 def site_figures(site: Path) -> dict:
-    """Size and file count of the site, of its Pagefind index, and of its HTML pages."""
+    """Size and file count of the site (everything it serves), of its Pagefind index, and of
+    its HTML pages; the chrome of article pages (`chrome_bytes`)."""
     files = [p for p in site.rglob("*") if p.is_file()]
     sizes = {p: p.stat().st_size for p in files}
-    articles = [sizes[p] for p in site.glob("articles/*/index.html")]
+    article_files = sorted(site.glob("articles/*/index.html"))
+    articles = [sizes[p] for p in article_files]
+    chrome = [chrome_bytes(p.read_bytes()) for p in article_files]
     html = [p for p in files if p.suffix == ".html"]
     largest = max(html, key=sizes.__getitem__)
+    largest_file = max(files, key=sizes.__getitem__)
     pagefind = [p for p in files if p.is_relative_to(site / "pagefind")]
     return {
+        "article_chrome_median_bytes": statistics.median(chrome) if chrome else 0,
+        "largest_file_bytes": sizes[largest_file],
+        "largest_file": largest_file.relative_to(site).as_posix(),
         "site_bytes": sum(sizes.values()),
         "site_files": len(files),
         "pagefind_bytes": sum(sizes[p] for p in pagefind),
@@ -393,8 +515,35 @@ def pagefind_part(url: str) -> str:
     return "startup"  # pagefind.js, the WebAssembly, pagefind-entry.json, the metadata
 
 
-def measure_search(site: Path, query: str) -> dict:
-    """Type `query` into the header's search box of a fresh page; bytes and time."""
+# Served gzip-compressed by GitHub Pages (text types); Pagefind's index files and its
+# WebAssembly are gzip-compressed already and are counted as they are.
+GZIP_SERVED = (".js", ".json", ".css", ".html", ".svg", ".xml", ".txt")
+
+
+def served_bytes(url: str, body: bytes) -> int:
+    """The bytes a response takes on the wire from GitHub Pages: gzip for text types."""
+    import gzip
+
+    path = urlsplit(url).path
+    return len(gzip.compress(body, 6)) if path.endswith(GZIP_SERVED) else len(body)
+
+
+def fetched(responses: list) -> dict:
+    """Bytes of the Pagefind responses, raw and as GitHub Pages would send them, by part."""
+    parts: dict[str, int] = {"startup": 0, "index": 0, "fragments": 0}
+    sizes: dict[str, int] = {}
+    served = 0
+    for response in responses:
+        body = response.body()
+        parts[pagefind_part(response.url)] += len(body)
+        sizes[urlsplit(response.url).path] = len(body)
+        served += served_bytes(response.url, body)
+    return {"raw": sum(parts.values()), "gzip": served, "parts": parts, "sizes": sizes}
+
+
+def measure_search(site: Path, query: str, later: str | None = None) -> dict:
+    """Type `query` into the header's search box of a fresh page; bytes and time. Then,
+    with `later`, the box emptied and `later` typed: what a reader's next query costs."""
     from playwright.sync_api import sync_playwright
 
     if not CHROMIUM.is_file():
@@ -424,23 +573,38 @@ def measure_search(site: Path, query: str) -> dict:
             answered.wait_for(state="attached", timeout=SEARCH_TIMEOUT_MS)
             seconds = time.perf_counter() - typed
             found = page.locator(".md-search-result__meta").inner_text()
-            parts: dict[str, int] = {"startup": 0, "index": 0, "fragments": 0}
-            sizes: dict[str, int] = {}
-            for response in responses:
-                size = len(response.body())
-                parts[pagefind_part(response.url)] += size
-                sizes[urlsplit(response.url).path] = size
+            first = fetched(responses)
+            requests = len(responses)
+            next_query: dict = {}
+            if later:
+                responses.clear()
+                box.fill("")
+                box.press_sequentially(later, delay=KEY_DELAY_MS)
+                typed = time.perf_counter()
+                answered = page.locator(f"[data-postilla-search-result][data-query='{later}']")
+                answered.wait_for(state="attached", timeout=SEARCH_TIMEOUT_MS)
+                later_seconds = time.perf_counter() - typed
+                again = fetched(responses)
+                next_query = {
+                    "later_query": later,
+                    "later_search_ms": later_seconds * 1000,
+                    "later_search_bytes": again["raw"],
+                    "later_search_gzip_bytes": again["gzip"],
+                    "later_search_requests": len(responses),
+                }
         finally:
             browser.close()
     return {
         "query": query,
         "search_ms": seconds * 1000,
-        "search_bytes": sum(parts.values()),
-        "search_bytes_by_part": parts,
-        "search_requests": len(responses),
-        "search_largest_files": sorted(sizes.items(), key=lambda item: -item[1])[:6],
+        "search_bytes": first["raw"],
+        "search_gzip_bytes": first["gzip"],
+        "search_bytes_by_part": first["parts"],
+        "search_requests": requests,
+        "search_largest_files": sorted(first["sizes"].items(), key=lambda item: -item[1])[:6],
         "search_found": found,
         "blocked_requests": sorted(set(blocked)),
+        **next_query,
     }
 
 
@@ -448,7 +612,13 @@ def measure_search(site: Path, query: str) -> dict:
 
 
 def measure_size(
-    count: int, keep: Path | None, browser: bool, update: bool, seed: int, query: str
+    count: int,
+    keep: Path | None,
+    browser: bool,
+    update: bool,
+    seed: int,
+    query: str,
+    later: str = LATER_QUERY,
 ) -> dict:
     """Every figure for an archive of `count` articles."""
     if keep:
@@ -467,7 +637,7 @@ def measure_size(
         row |= site_figures(work / "site")
         if browser:
             print(f"[{count}] searching for {query!r} in Chromium…", file=sys.stderr, flush=True)
-            row |= measure_search(work / "site", query)
+            row |= measure_search(work / "site", query, later)
         if update:
             print(f"[{count}] adding {UPDATE_COUNT} articles, building again…", file=sys.stderr)
             row |= in_child("update", work, count, seed)
@@ -503,6 +673,9 @@ def derived(row: dict) -> dict[str, str]:
         "  of which render s": f"{timings.get('render', 0):.1f}",
         "search index s (beside MkDocs)": f"{timings.get('search index', 0):.1f}",
         "  of which the build waited s": f"{timings.get('search index, waited for', 0):.1f}",
+        "  CPU per second, generation / rendering (of "
+        f"{row.get('cores', '?')} cores)": f"{row.get('generation_cpu_per_s', 0):.2f} / "
+        f"{row.get('render_cpu_per_s', 0):.2f}",
         "total build s": f"{row['build_s']:.1f}",
         "  build CPU s (all processes)": f"{row['build_cpu_s']:.1f}",
         "import + build s": f"{row['import_s'] + row['build_s']:.1f}",
@@ -517,8 +690,11 @@ def derived(row: dict) -> dict[str, str]:
         "Pagefind MB / files": f"{row['pagefind_bytes'] / 1e6:,.1f} / {row['pagefind_files']:,}",
         "median / max article KB": f"{row['article_median_bytes'] / 1024:.1f} / "
         f"{row['article_max_bytes'] / 1024:.1f}",
+        "  article chrome (page minus <article>), median KB": f"{row.get('article_chrome_median_bytes', 0) / 1024:.1f}",
         "largest page KB": f"{row['largest_page_bytes'] / 1024:,.0f}",
         "largest page": row["largest_page"],
+        "largest file KB": f"{row.get('largest_file_bytes', 0) / 1024:,.0f}",
+        "largest file": row.get("largest_file", ""),
     }
     if "search_bytes" in row:
         parts = row["search_bytes_by_part"]
@@ -527,9 +703,16 @@ def derived(row: dict) -> dict[str, str]:
             "  startup / index / fragments KB": " / ".join(
                 f"{parts[k] / 1024:,.0f}" for k in ("startup", "index", "fragments")
             ),
+            "  as GitHub Pages serves it (gzip) KB": f"{row.get('search_gzip_bytes', 0) / 1024:,.0f}",
             "search ms": f"{row['search_ms']:,.0f}",
             "search results": row["search_found"],
         }
+        if "later_search_bytes" in row:
+            figures |= {
+                f"later search KB ({row['later_query']!r}), raw / gzip": f"{row['later_search_bytes'] / 1024:,.0f} / "
+                f"{row['later_search_gzip_bytes'] / 1024:,.0f}",
+                "later search ms": f"{row['later_search_ms']:,.0f}",
+            }
     elif "search_skipped" in row:
         figures["search"] = row["search_skipped"]
     if "update_import_s" in row:
@@ -537,6 +720,16 @@ def derived(row: dict) -> dict[str, str]:
             f"add {UPDATE_COUNT}: import s": f"{row['update_import_s']:.1f}",
             f"add {UPDATE_COUNT}: build again s": f"{row['update_build_s']:.1f}",
             "  pages rendered again": f"{row['update_timings'].get('pages rendered', 0):,.0f}",
+            "  import + build, share of the full build": f"{(row['update_import_s'] + row['update_build_s']) / row['build_s']:.0%}",
+        }
+    if "edit_article_build_s" in row:
+        figures |= {
+            "edit 1 article: build s": f"{row['edit_article_build_s']:.1f}",
+            "  share of the full build ": f"{row['edit_article_build_s'] / row['build_s']:.0%}",
+            "  pages rendered again  ": f"{row['edit_article_timings'].get('pages rendered', 0):,.0f}",
+            "edit 1 annotation: build s": f"{row['edit_note_build_s']:.1f}",
+            "  share of the full build  ": f"{row['edit_note_build_s'] / row['build_s']:.0%}",
+            "  pages rendered again   ": f"{row['edit_note_timings'].get('pages rendered', 0):,.0f}",
         }
     if "edit_build_s" in row:
         figures |= {
@@ -584,6 +777,9 @@ def main() -> None:
         help=f"skip importing {UPDATE_COUNT} more articles and building again",
     )
     parser.add_argument("--query", default=QUERY, help=f"the word searched (default {QUERY})")
+    parser.add_argument(
+        "--later-query", default=LATER_QUERY, help=f"the next word searched (default {LATER_QUERY})"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--stage", choices=sorted(STAGES), help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
@@ -595,7 +791,13 @@ def main() -> None:
     rows = []
     for count in args.articles:
         row = measure_size(
-            count, args.keep, not args.no_browser, not args.no_update, args.seed, args.query
+            count,
+            args.keep,
+            not args.no_browser,
+            not args.no_update,
+            args.seed,
+            args.query,
+            args.later_query,
         )
         rows.append(row)
         path = write_json(row)

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
 
+import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from . import i18n
@@ -125,14 +126,34 @@ def _minhash(values: Sequence[int]) -> MinHash:
     )
 
 
+def estimated_similarity(values: Sequence[int], others: np.ndarray) -> np.ndarray:
+    """MinHash's estimate of the Jaccard similarity of one signature with each row of
+    `others`: the share of permutations on which they agree (as `MinHash.jaccard`, for
+    many at once)."""
+    return np.count_nonzero(others == np.asarray(values, dtype=np.uint64), axis=1) / PERMUTATIONS
+
+
+# Whether two bodies' shingle sets reach `THRESHOLD`, given their ids.
+Similar = Callable[[str, str], bool]
+
+
 def near_pairs(
-    signatures: Mapping[str, Sequence[int]], shingles_of: Callable[[str], frozenset[str]]
+    signatures: Mapping[str, Sequence[int]],
+    shingles_of: Callable[[str], frozenset[str]],
+    similar: Callable[[str, str, Similar], bool] | None = None,
 ) -> list[tuple[str, str]]:
     """Pairs of ids (sorted) whose shingle sets reach `THRESHOLD`: candidates from LSH over
-    the `signatures`, each checked on the exact sets (`shingles_of`, asked only for them)."""
+    the `signatures`, kept when their signatures' estimate is close enough, then checked on
+    the exact sets (`shingles_of`, asked only for them). `similar(a, b, check)` may answer
+    for `check(a, b)` (the plugin's remembers the answers by the bodies' hashes)."""
     lsh = MinHashLSH(threshold=CANDIDATE_THRESHOLD, num_perm=PERMUTATIONS)
-    minhashes = {key: _minhash(values) for key, values in signatures.items() if values}
-    for key in sorted(minhashes):
+    keys = sorted(key for key, values in signatures.items() if values)
+    rows = {key: row for row, key in enumerate(keys)}
+    matrix = np.array([signatures[key] for key in keys], dtype=np.uint64).reshape(
+        len(keys), PERMUTATIONS
+    )
+    minhashes = {key: _minhash(signatures[key]) for key in keys}
+    for key in keys:
         lsh.insert(key, minhashes[key])
     exact: dict[str, frozenset[str]] = {}
 
@@ -141,13 +162,18 @@ def near_pairs(
             exact[key] = shingles_of(key)
         return exact[key]
 
+    def check(key: str, other: str) -> bool:
+        return jaccard(exact_of(key), exact_of(other)) >= THRESHOLD
+
     pairs = set()
-    for key in sorted(minhashes):
-        for other in lsh.query(minhashes[key]):
-            if (
-                other > key
-                and minhashes[key].jaccard(minhashes[other]) >= THRESHOLD - ESTIMATE_MARGIN
-                and jaccard(exact_of(key), exact_of(other)) >= THRESHOLD
+    for key in keys:
+        others = sorted(other for other in lsh.query(minhashes[key]) if other > key)
+        if not others:
+            continue
+        estimates = estimated_similarity(signatures[key], matrix[[rows[o] for o in others]])
+        for other, estimate in zip(others, estimates):
+            if estimate >= THRESHOLD - ESTIMATE_MARGIN and (
+                similar(key, other, check) if similar else check(key, other)
             ):
                 pairs.add((key, other))
     return sorted(pairs)
@@ -188,13 +214,24 @@ def cluster_id(members: Iterable[str]) -> str:
 def find_clusters(
     articles: Sequence[Article],
     signature_of: Callable[[Article], Sequence[int]] = lambda a: body_signature(a.paragraphs),
+    similar: Callable[[Article, Article, Callable[[], bool]], bool] | None = None,
 ) -> tuple[Cluster, ...]:
     """The archive's clusters of republished articles, ordered by id. `signature_of` gives
     a body's signature (the plugin's comes from the build cache: hashing every shingle of
-    every body is most of the cost, about 4 ms an article)."""
+    every body is most of the cost, about 4 ms an article); `similar(a, b, check)` may
+    answer for `check()`, the exact comparison of two bodies (the plugin's from the cache)."""
     by_id = {a.id: a for a in articles}
     signatures = {a.id: signature_of(a) for a in articles}
-    pairs = near_pairs(signatures, lambda key: shingles(by_id[key].paragraphs))
+
+    def similar_ids(key: str, other: str, check: Similar) -> bool:
+        assert similar is not None
+        return similar(by_id[key], by_id[other], lambda: check(key, other))
+
+    pairs = near_pairs(
+        signatures,
+        lambda key: shingles(by_id[key].paragraphs),
+        similar_ids if similar else None,
+    )
     found = [
         Cluster(cluster_id(members), tuple(a.id for a in earliest_first(by_id[m] for m in members)))
         for members in groups(by_id, pairs)

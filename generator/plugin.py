@@ -20,7 +20,7 @@ import logging
 import os
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from functools import partial
 from itertools import chain
@@ -46,6 +46,7 @@ from . import (
     feeds,
     i18n,
     languages,
+    parallel,
     render,
     search,
     site,
@@ -125,6 +126,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         # rebuilds, plain `mkdocs build`) takes it from on_pre_build to its end.
         # The site's name, address and use_directory_urls, for citations (permalinks).
         self.site_address: tuple[str, str | None, bool] = ("", None, True)
+        self.cite_keys: dict[str, tuple[str, citations.ToCite]] = {}  # by article id
         self.lock_held_by_caller = False
         self.build_lock: ExitStack | None = None
 
@@ -211,8 +213,9 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         self.notes = load_annotations(content, self.by_id)
         self.notes_of = self.notes.by_article()
         self.related = self.related_articles(archive, self.index)
+        self.make_signatures(archive.articles)
         self.cluster_of = clusters.cluster_of(
-            clusters.find_clusters(archive.articles, self.body_signature)
+            clusters.find_clusters(archive.articles, self.body_signature, self.similar_bodies)
         )
         for problem in self.notes.problems:
             # A bad annotation file never stops the build: it is left out, and said so
@@ -270,6 +273,8 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         config.extra["postilla_feeds"] = feeds.template_links(feed_set.links, self.language)
         # Citations: each article's cite.json and cite.bib (citations.py).
         self.site_address = (config.site_name, config.site_url, config.use_directory_urls)
+        self.cite_keys = {}
+        self.make_citations(archive.articles)
         for article in archive.articles:
             cited = self.citation_of(article)
             for path, text in (
@@ -490,6 +495,28 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
 
         return cached
 
+    def make_signatures(self, articles: Sequence[Article]) -> None:
+        """Put in the cache the republication signatures of `articles` that it lacks,
+        made all at once on every core (about 4 ms an article)."""
+        missing: dict[str, tuple[str, ...]] = {}
+        for article in articles:
+            key = digest(article.body_text)
+            if key not in missing and self.cache.get("minhash", key) is None:
+                missing[key] = article.paragraphs
+        made = parallel.parallel_map(clusters.body_signature, list(missing.values()))
+        for key, signature in zip(missing, made):
+            self.cache.put("minhash", key, signature)
+
+    def similar_bodies(self, one: Article, other: Article, check: Callable[[], bool]) -> bool:
+        """Whether two bodies are near-identical (`check()`, their exact shingle sets
+        compared), from the cache when the same two bodies were compared before."""
+        key = digest(digest(one.body_text), digest(other.body_text))
+        found = self.cache.get("near-pairs", key)
+        if found is None:
+            found = check()
+            self.cache.put("near-pairs", key, found)
+        return bool(found)
+
     def body_signature(self, article: Article) -> tuple[int, ...]:
         """The article's republication signature, from the cache when its body is unchanged."""
         key = digest(article.body_text)
@@ -505,21 +532,44 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         members = cluster.members if cluster else ()
         return [self.by_id[m] for m in members if m != article.id and m in self.by_id]
 
-    def citation_of(self, article: Article) -> citations.Citation:
-        """Every form of the article's citation (its page's block, its cite.json and
-        cite.bib), from the cache while nothing it reads changes: citeproc takes several
-        milliseconds an article."""
+    def to_cite(self, article: Article) -> tuple[str, citations.ToCite]:
+        """The cache key of the article's citation (everything it reads), and what
+        `citations.citations` needs to make it; worked out once an article in a build
+        (the article's repr is most of the cost, and each page asks three times)."""
         assert self.archive is not None
+        known = self.cite_keys.get(article.id)
+        if known is not None and known[1][0] is article:
+            return known
         site_name, site_url, directory_urls = self.site_address
         link = citations.permalink(article.id, site_url, directory_urls)
         source = self.archive.source_for(article.source)
         key = digest(repr(article), repr(source), site_name, link, self.language)
+        self.cite_keys[article.id] = (key, (article, source, link))
+        return key, (article, source, link)
+
+    def make_citations(self, articles: Sequence[Article]) -> None:
+        """Put in the cache the citations of `articles` that it lacks, made all at once on
+        every core (citeproc takes several milliseconds an article)."""
+        missing: dict[str, citations.ToCite] = {}
+        for article in articles:
+            key, job = self.to_cite(article)
+            if self.cache.get("citations", key) is None:
+                missing[key] = job
+        made = citations.citations(list(missing.values()), self.site_address[0], self.language)
+        for key, cited in zip(missing, made):
+            self.cache.put("citations", key, (cited.csl_json, cited.bibtex, cited.reference))
+
+    def citation_of(self, article: Article) -> citations.Citation:
+        """Every form of the article's citation (its page's block, its cite.json and
+        cite.bib), from the cache while nothing it reads changes."""
+        key, _ = self.to_cite(article)
         found = self.cache.get("citations", key)
         if found is None:
-            made = citations.citation(article, source, site_name, link, self.language)
-            found = (made.csl_json, made.bibtex, made.reference)
-            self.cache.put("citations", key, found)
-        return citations.Citation(*found)
+            self.make_citations([article])
+            found = self.cache.get("citations", key)
+            assert found is not None  # just put
+        csl_json, bibtex, reference = found
+        return citations.Citation(csl_json, bibtex, reference)
 
     def cite_block(self, article: Article, href: render.Href) -> str:
         """The "Cite" block of an article's page (citations.py)."""

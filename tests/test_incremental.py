@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
-from conftest import ROOT
+from conftest import ROOT, make_article
+from generator import archive, clusters
 from generator.build import build_site, serve_site
+from generator.model import Article
 from generator.plugin import PostillaPlugin
 
 SPUTNIK = "2021-10-24-wp-pakistan-aiuta-i-talebani-nella-lotta-contro-l-isis"
@@ -168,3 +170,70 @@ def test_entity_pages_follow_an_edited_title(tmp_path: Path) -> None:
     )
     build_site(ROOT / "mkdocs.yml", content, site, progress=False)
     assert "WP: il Pakistan aiuta i talebani" in pakistan.read_text("utf-8")
+
+
+def test_a_new_article_renders_only_the_pages_that_show_it(tmp_path: Path) -> None:
+    """Adding an article that names no registered entity renders its own page and the
+    listings that list it (home, archive, its source and author), not the other articles'
+    pages, the entity pages or the hand-written pages."""
+    folder = tmp_path / "project"
+    shutil.copytree(ROOT / "content", folder / "content")
+    content, site = folder / "content", folder / "site"
+    build_site(ROOT / "mkdocs.yml", content, site, progress=False)
+    article = make_article(
+        "2026-11-20-una-nota-senza-nomi",
+        "Una breve nota di redazione, senza alcun nome proprio registrato.",
+        title="Una nota senza nomi",
+        date="2026-11-20",
+        author="Paola Neri",
+        url="https://example.org/nota",
+        raw="raw/2026-11-20-una-nota-senza-nomi.txt",
+        raw_name="nota.txt",
+    )
+    (content / "articles" / f"{article.id}.md").write_text(
+        archive.article_to_text(article), "utf-8"
+    )
+    (content / "raw" / "2026-11-20-una-nota-senza-nomi.txt").write_text(
+        "Una breve nota di redazione, senza alcun nome proprio registrato.\n", "utf-8"
+    )
+    rendered: list[str] = []
+    original = PostillaPlugin.on_page_content
+
+    def counting(self: PostillaPlugin, html: str, **kwargs: Any) -> str:
+        rendered.append(kwargs["page"].file.src_uri)
+        return original(self, html, **kwargs)
+
+    with patch.object(PostillaPlugin, "on_page_content", counting):
+        result = build_site(ROOT / "mkdocs.yml", content, site, progress=False)
+    assert result.pages == len(rendered)
+    assert f"articles/{article.id}.md" in rendered
+    assert {"index.md", "archive/index.md", "archive/2026.md"} <= set(rendered)
+    assert f"articles/{SPUTNIK}.md" not in rendered and f"articles/{BLOG}.md" not in rendered
+    assert not [page for page in rendered if page.startswith(("entities/", "pages/"))]
+    assert "Una nota senza nomi" in (site / "index.html").read_text("utf-8")
+
+
+def test_republication_checks_are_remembered() -> None:
+    """A pair of bodies compared once is not compared again (the plugin keeps the answer
+    by the bodies' hashes): the clusters come from the remembered answers."""
+    text = " ".join(f"parola{n}" for n in range(120))
+    articles = [
+        make_article("a", text, "Prima agenzia."),
+        make_article("b", text, "Seconda agenzia."),
+        make_article("c", " ".join(f"altro{n}" for n in range(120))),
+    ]
+    answers: dict[tuple[str, str], bool] = {}
+    checks: list[tuple[str, str]] = []
+
+    def remembered(one: Article, other: Article, check: Callable[[], bool]) -> bool:
+        if (one.id, other.id) not in answers:
+            checks.append((one.id, other.id))
+            answers[(one.id, other.id)] = check()
+        return answers[(one.id, other.id)]
+
+    first = clusters.find_clusters(articles, similar=remembered)
+    assert [c.members for c in first] == [("a", "b")] and checks == [("a", "b")]
+    assert clusters.find_clusters(articles, similar=remembered) == first
+    assert checks == [("a", "b")]  # not compared again
+    answers[("a", "b")] = False
+    assert clusters.find_clusters(articles, similar=remembered) == ()

@@ -65,3 +65,26 @@ def test_linking_on_every_core_finds_what_one_linker_finds() -> None:
     assert in_parallel.mentions == {a.id: tuple(one_linker.mentions(a)) for a in articles}
     assert len(in_parallel.mentions["a0000"]) == 4
     assert list(in_parallel.mentions) == [a.id for a in articles]
+
+
+def test_citations_on_every_core_are_the_ones_made_one_at_a_time() -> None:
+    """citeproc's references, made in the pool for many articles, in order."""
+    from generator import citations
+
+    articles = [
+        make_article(
+            f"a{n:04d}",
+            "Testo.",
+            title=f"Titolo {n}",
+            date=f"20{10 + n % 10}-0{1 + n % 9}-1{n % 10}",
+            author=f"Autore{n} Cognome{n}",
+            url=f"https://example.org/{n}",
+        )
+        for n in range(MANY)
+    ]
+    jobs = [(a, None, f"https://archivio.example/articles/{a.id}/") for a in articles]
+    many = citations.citations(jobs, "Archivio", "it")
+    assert len(many) == MANY
+    for n in (0, 1, MANY // 2, MANY - 1):
+        assert many[n] == citations.citation(articles[n], None, "Archivio", jobs[n][2], "it")
+    assert "Titolo 7" in many[7].reference and "Cognome7" in many[7].reference
