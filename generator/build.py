@@ -48,6 +48,8 @@ from . import languages
 from .cache import CACHE_DIR
 from .locks import LOCK_TIMEOUT_VARIABLE, hold_lock, lock_timeout, project_lock_path, site_lock_path
 from .model import ContentError, Problem
+from .parts import DEFAULT_OUTPUT as PARTS_OUTPUT
+from .parts import PartRecord, part_site_url
 from .plugin import ARCHIVE_ERRORS
 from .publish import (
     REGENERATED,
@@ -112,6 +114,8 @@ def build_site(
     overrides: Mapping[str, Any] | None = None,
     lock_wait: float | None = None,
     announce: Callable[[str], None] | None = None,
+    part: str | None = None,
+    assembly: list[PartRecord] | None = None,
 ) -> BuildResult:
     """Build the site from `content` with the MkDocs configuration `config_file`.
 
@@ -128,6 +132,10 @@ def build_site(
     `lock_wait` seconds (default: `lock_timeout()`); `announce` says what is waited for
     (default: standard error). ContentError, in one line naming the path, when the wait
     runs out or the machine refuses a write (`machine_fault`).
+
+    With `part`, only that part of a split archive is built (parts.py), as the sub-site
+    at ``parts/KEY/`` of the site's address, by default into ``site-parts/KEY/``; with
+    `assembly` (the parts built), the top-level site of a split archive.
     """
     if not config_file.is_file():
         raise ContentError(
@@ -144,6 +152,9 @@ def build_site(
     started = time.perf_counter()
     settings = dict(overrides or {})
     probe = load_config(str(config_file), docs_dir=str(content.resolve()), **settings)
+    if part is not None:
+        settings["site_url"] = part_site_url(probe.site_url, part)
+        site_dir = site_dir or config_file.resolve().parent / PARTS_OUTPUT / part
     target = Path(site_dir or probe.site_dir).resolve()
     wait = lock_timeout() if lock_wait is None else lock_wait
     say = announce or _to_stderr
@@ -168,6 +179,8 @@ def build_site(
                     verbose=verbose,
                     incremental=incremental,
                     started=started,
+                    part=part,
+                    assembly=assembly,
                 )
             except BaseException:
                 remove_temporary_files(cache_dir)
@@ -187,6 +200,8 @@ def _build_locked(
     verbose: bool,
     incremental: bool,
     started: float,
+    part: str | None = None,
+    assembly: list[PartRecord] | None = None,
 ) -> BuildResult:
     """The build itself, with both locks held: stage, build (the site, then each language
     it has in a folder of its own: `languages`), verify, publish, record."""
@@ -195,7 +210,9 @@ def _build_locked(
     alternates = languages.read_alternates(
         probe.extra.get("alternate"), theme_language, config_file
     )
-    subsites = languages.subsites(alternates)
+    # A part of a split archive, and the top level that assembles the parts, are built in
+    # the site's language only (parts.py).
+    subsites = [] if part or assembly else languages.subsites(alternates)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
     bar = tqdm(desc="Building", unit="page", disable=None if progress else True, leave=False)
     handler = _Counter(bar if progress else None, verbose)
@@ -209,7 +226,8 @@ def _build_locked(
         folders = {subsite.folder or "" for subsite in subsites}
         built.append(
             _build_one(config_file, content, staging, target, settings, None, bar,
-                       strict=strict, incremental=incremental, skip=REGENERATED | folders)
+                       strict=strict, incremental=incremental, skip=REGENERATED | folders,
+                       part=part, assembly=assembly)
         )  # fmt: skip
         for subsite in subsites:
             folder = staging / (subsite.folder or "")
@@ -278,6 +296,8 @@ def _build_one(
     strict: bool,
     incremental: bool,
     skip: set[str],
+    part: str | None = None,
+    assembly: list[PartRecord] | None = None,
 ) -> _Built:
     """Build the site (or, with `subsite`, its version in that language) into `staging`,
     from the live `target`'s unchanged files where its manifest allows."""
@@ -321,6 +341,7 @@ def _build_one(
     plugin.previous = previous  # type: ignore[attr-defined]
     plugin.lock_held_by_caller = True  # type: ignore[attr-defined]
     plugin.subsite = subsite  # type: ignore[attr-defined]
+    plugin.part, plugin.assembly = part, assembly  # type: ignore[attr-defined]
     config.plugins.on_startup(command="build", dirty=False)
     try:
         with failures:

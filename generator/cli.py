@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import signal
@@ -136,7 +137,36 @@ def make_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--strict", action="store_true", help="fail on MkDocs warnings too")
     p.add_argument("--verbose", action="store_true", help="show MkDocs' messages")
+    p.add_argument(
+        "--part",
+        metavar="KEY",
+        help="build one part of an archive split by `parts:` in mkdocs.yml (default output:"
+        " site-parts/KEY/); `postilla assemble` puts the parts together",
+    )
+    p.add_argument(
+        "--list-parts",
+        action="store_true",
+        help="print the parts' keys as a JSON list (a GitHub Actions matrix); build nothing",
+    )
     p.set_defaults(run=cmd_build)
+
+    p = commands.add_parser(
+        "assemble",
+        parents=[common, config, addresses],
+        help="the site of an archive split into parts: top level and every part built",
+    )
+    p.add_argument(
+        "--parts",
+        nargs="+",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="the parts' folders (`postilla build --part KEY` output), or one folder holding them",
+    )
+    p.add_argument(
+        "--site", type=Path, metavar="DIR", help="output folder (default: site_dir of mkdocs.yml)"
+    )
+    p.set_defaults(run=cmd_assemble)
 
     p = commands.add_parser(
         "serve", parents=[common, config, addresses], help="live preview of the site"
@@ -456,6 +486,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     config = config_file(args)
     content = content_folder(args, config)
     overrides = address_overrides(args, config, content)
+    if args.list_parts:
+        from .parts import listed_parts
+
+        print(json.dumps(listed_parts(config, content)))
+        return EXIT_OK
     ignore_file_size_signal()
     try:
         result = build_site(
@@ -466,12 +501,42 @@ def cmd_build(args: argparse.Namespace) -> int:
             verbose=args.verbose,
             overrides=overrides,
             lock_wait=lock_timeout(args.wait),
+            part=args.part,
         )
     except MkDocsException as exc:
         print(f"error: the build failed: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
     print(
         f"Built {result.pages} pages into {archive.display_path(result.site)} in {result.seconds:.1f} s"
+    )
+    return EXIT_OK
+
+
+def cmd_assemble(args: argparse.Namespace) -> int:
+    from .build import MkDocsException
+    from .locks import lock_timeout
+    from .parts import assemble, part_folders
+
+    config = config_file(args)
+    content = content_folder(args, config)
+    overrides = address_overrides(args, config, content)
+    ignore_file_size_signal()
+    target = args.site or config.parent / "site"
+    try:
+        result = assemble(
+            config,
+            content,
+            part_folders(args.parts),
+            target,
+            overrides=overrides,
+            lock_wait=lock_timeout(args.wait),
+        )
+    except MkDocsException as exc:
+        print(f"error: the assembly failed: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(
+        f"Assembled {len(result.parts)} parts ({result.articles} articles) into"
+        f" {archive.display_path(result.site)} in {result.seconds:.1f} s"
     )
     return EXIT_OK
 

@@ -16,6 +16,7 @@ HTML of every article at once.
 from __future__ import annotations
 
 import html
+import json
 import logging
 import os
 import time
@@ -52,6 +53,7 @@ from . import (
     site,
 )
 from . import archive as store
+from . import parts as split
 from .annotations import (
     ANNOTATIONS,
     ARTICLE_PLACEHOLDER,
@@ -80,6 +82,10 @@ class PostillaConfig(Config):
     """Index the built site with Pagefind and show its search box in the header."""
     cache = c.Type(bool, default=True)
     """Keep parsed articles and entity links in ``.postilla-cache/`` next to mkdocs.yml."""
+    parts = c.Optional(c.Choice(split.SCHEMES))
+    """Split the archive into parts, by ``year`` or by ``source``, each built on its own
+    (``postilla build --part KEY``) and put together by ``postilla assemble`` (parts.py);
+    by default the archive is one site."""
 
 
 class PostillaPlugin(BasePlugin[PostillaConfig]):
@@ -129,6 +135,10 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         self.cite_keys: dict[str, tuple[str, citations.ToCite]] = {}  # by article id
         self.lock_held_by_caller = False
         self.build_lock: ExitStack | None = None
+        # Parts (parts.py), set by `postilla build --part` / `postilla assemble`: the one
+        # part this build makes, or the built parts the top-level site is assembled over.
+        self.part: str | None = None
+        self.assembly: list[split.PartRecord] | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup makes MkDocs keep this plugin between the rebuilds of
@@ -180,8 +190,8 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
             raise PluginError(str(error)) from None
         config.extra["alternate"] = None
         config.extra["postilla_languages"] = None
-        if alternates is None:
-            return
+        if alternates is None or self.part is not None or self.assembly is not None:
+            return  # parts of a split archive are in the site's language only
         this = self.subsite or next(a for a in alternates if a.folder == "")
         if self.subsite is not None:
             self.language = self.subsite.lang
@@ -207,10 +217,20 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         self.problems = errors
         if errors:
             raise PluginError(ARCHIVE_ERRORS + "\n".join(f"  {p}" for p in errors))
+        every_article = {a.id: a for a in archive.articles}
+        if self.part is not None:
+            scheme = split.check_scheme(self.config.parts, str(config.config_file_path))
+            archive = split.part_archive(archive, scheme, self.part, "--part")
+        elif self.assembly is not None:
+            archive = split.without_articles(archive)  # the parts hold them
         self.archive = archive
         self.index = entities.index_archive(archive, cache=self.cache)
+        if self.part is not None:
+            archive = self.archive = split.named_entities_only(archive, self.index)
         self.by_id = {a.id: a for a in archive.articles}
-        self.notes = load_annotations(content, self.by_id)
+        self.notes = load_annotations(content, every_article)
+        if self.part is not None or self.assembly is not None:
+            self.notes = split.part_notes(self.notes, set(self.by_id))
         self.notes_of = self.notes.by_article()
         self.related = self.related_articles(archive, self.index)
         self.make_signatures(archive.articles)
@@ -222,9 +242,16 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
             # (a strict build, as in the pull-request check, fails on it).
             log.warning(str(problem))
         self.articles = {f"{store.ARTICLES}/{a.id}.md": a for a in archive.articles}
+        raw_files = {a.raw for a in archive.articles}
         for file in list(files):
             if file.src_uri.startswith(NOT_PUBLISHED) or file.name.lower() == "readme":
                 files.remove(file)
+            elif (self.part is not None or self.assembly is not None) and (
+                file.src_uri.startswith((store.ARTICLES + "/", store.RAW + "/"))
+                and file.src_uri not in self.articles
+                and file.src_uri not in raw_files
+            ):
+                files.remove(file)  # another part's article
             elif (
                 file.src_uri.startswith(store.RAW + "/")
                 and site.published_raw(file.src_uri) != file.src_uri
@@ -238,7 +265,19 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
                 )
         shared = self.global_digest(config)
         article_prints = self.article_prints(shared)
-        if self.config.search:
+        if self.assembly is not None:
+            words = i18n.strings(self.language)
+            for path, text in split.assembly_pages(
+                self.assembly,
+                archive,
+                words,
+                config.use_directory_urls,
+                config.site_name,
+                config.site_description,
+            ).items():
+                files.append(File.generated(config, path, content=text))
+            config.extra["postilla_search"] = self.config.search  # over the parts' bundles
+        elif self.config.search:
             self.start_search(files, config, article_prints)
         for generated in site.generated_files(
             archive,
@@ -252,6 +291,8 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
             self.export_lines(shared, article_prints),
             self.entity_pages(shared, article_prints),
         ):
+            if self.part is not None and generated.path == "index.md":  # back to the whole
+                generated = split.part_home(generated, config.site_name, config.use_directory_urls)
             if files.get_file_from_path(generated.path) is None:  # a hand-written page wins
                 files.append(File.generated(config, generated.path, content=generated.content))
                 if generated.blocks:
@@ -378,8 +419,10 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         archive = self.archive
         config_dir = Path(config.config_file_path or ".").parent
         # A subsite's index is its own (its results' dates are in its language), of the
-        # same texts in their own language: Pagefind stems them as the root's.
-        name = f"search-{self.subsite.folder}" if self.subsite else "search"
+        # same texts in their own language: Pagefind stems them as the root's. A part's
+        # shards are kept apart too: building another part must not discard them.
+        name = "search" if self.part is None else f"search-part-{self.part}"
+        name += f"-{self.subsite.folder}" if self.subsite else ""
         folder = config_dir / CACHE_DIR / name if self.config.cache else None
         theme_language = self.content_language
         documents = self.search_documents(files, theme_language, prints)
@@ -750,6 +793,23 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
             self.timings["search index"] = self.search_index.seconds
             self.timings["search index, waited for"] = time.perf_counter() - started
             self.search_index = None
+        site_dir = Path(config.site_dir)
+        if self.assembly is not None and self.config.search:
+            listing = split.search_listing(self.assembly)
+            (site_dir / "pagefind").mkdir(exist_ok=True)
+            (site_dir / "pagefind" / search.SHARDS_FILE).write_text(json.dumps(listing), "utf-8")
+        if self.part is not None and self.archive is not None and self.index is not None:
+            split.write_record(
+                site_dir,
+                split.record_data(
+                    str(self.config.parts),
+                    self.part,
+                    self.archive,
+                    self.index,
+                    site_dir,
+                    config.use_directory_urls,
+                ),
+            )
         self.release_build_lock()
 
 

