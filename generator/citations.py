@@ -304,20 +304,24 @@ def citations(articles: Sequence[ToCite], site_name: str, language: str) -> list
 
 
 def cite_block(cited: Citation, json_href: str, bib_href: str, language: str) -> str:
-    """The collapsed "Cite" block of an article page: the reference, then BibTeX and
-    CSL-JSON in code blocks (Material adds a copy button to each) with their files. Each
-    block has its own id: Material names a block's copy target after the closest element
-    with an id, which would otherwise be the block's ``#cite`` for both (both buttons
-    copying the first)."""
+    """The collapsed "Cite" block of an article page: the formatted reference, then a link
+    to download cite.bib and cite.json, each with an empty code block that
+    postilla-annotations.js fills from that file when the reader opens the block (about
+    2 KB an article page that a reader who never cites does not load; without script the
+    links still give the files). Material adds a copy button to each code block at load,
+    and copies what the block holds when clicked. Each block has its own id: Material names
+    a block's copy target after the closest element with an id, which would otherwise be
+    the block's ``#cite`` for both (both buttons copying the first). `cited`'s BibTeX and
+    CSL-JSON are the files' texts, not repeated in the page."""
     t = i18n.strings(language)
 
-    def code(label: str, href: str, name: str, body: str) -> str:
+    def code(label: str, href: str, name: str) -> str:
         block_id = "cite-" + name.replace(".", "-")
         return (
             f'<p class="postilla-cite-format"><strong>{escape(label)}</strong> · '
             f'<a href="{escape(href)}" download="{escape(name)}">{escape(t["cite_download"])}</a></p>'
-            f'<pre class="copy postilla-cite-code" id="{escape(block_id)}">'
-            f"<code>{escape(body, quote=False)}</code></pre>"
+            f'<pre class="copy postilla-cite-code" id="{escape(block_id)}" '
+            f'data-src="{escape(href)}"><code></code></pre>'
         )
 
     return (
@@ -325,7 +329,7 @@ def cite_block(cited: Citation, json_href: str, bib_href: str, language: str) ->
         f"<summary>{escape(t['cite'])}</summary>"
         f'<p class="postilla-cite-format"><strong>{escape(t["cite_reference"])}</strong></p>'
         f'<p class="postilla-cite-reference">{escape(cited.reference, quote=False)}</p>'
-        + code("BibTeX", bib_href, "cite.bib", cited.bibtex)
-        + code("CSL-JSON", json_href, "cite.json", cited.csl_json)
+        + code("BibTeX", bib_href, "cite.bib")
+        + code("CSL-JSON", json_href, "cite.json")
         + "</details>"
     )

@@ -1,7 +1,9 @@
 """A reader citing an article (issue 14, F4), in headless Chromium: the ¶ permalink of a
 paragraph appears on hover and on keyboard focus, following it marks the paragraph, an
-address with a paragraph's anchor opens on that paragraph, and the Cite block's copy
-buttons put the BibTeX and CSL-JSON on the clipboard exactly as shown.
+address with a paragraph's anchor opens on that paragraph, the Cite block's BibTeX and
+CSL-JSON (not in the page: loaded from cite.bib and cite.json when the block is opened,
+with the mouse or the keyboard) are shown, and its copy buttons put them on the clipboard
+exactly as shown.
 
 The shipped archive is built and served by the fixtures of `test_browser` (Debian's
 Chromium, no outside request).
@@ -89,4 +91,55 @@ def test_the_cite_blocks_copy_buttons_copy_what_they_show(reader: Reader) -> Non
     assert copied[0].startswith("@article{")
     record = json.loads(copied[1])
     assert record[0]["type"] == "article-newspaper" and record[0]["URL"].startswith("https://")
+    reader.assert_clean()
+
+
+def cite_codes(page):  # type: ignore[no-untyped-def]
+    """The text of the Cite block's two code blocks, as the page holds them now."""
+    return page.locator("details.postilla-cite pre code").evaluate_all(
+        "codes => codes.map(c => c.textContent)"
+    )
+
+
+def test_the_cite_blocks_code_is_loaded_when_opened_with_the_mouse(reader: Reader) -> None:
+    page = reader.open(SPUTNIK_PATH)
+    assert cite_codes(page) == ["", ""]  # not in the page: nothing loaded before asked
+    assert page.evaluate(
+        "() => [...document.querySelectorAll('details.postilla-cite pre')]"
+        ".map(p => getComputedStyle(p).display)"
+    ) == ["none", "none"]  # and, empty, they take no room
+    page.locator("details.postilla-cite > summary").click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('details.postilla-cite pre code')]"
+        ".every(c => c.textContent)"
+    )
+    files = [
+        page.evaluate(f"fetch('{name}').then(r => r.text())") for name in ("cite.bib", "cite.json")
+    ]
+    assert cite_codes(page) == files  # exactly the files beside the page
+    assert files[0].startswith("@article{") and "Sputnik" in files[0]
+    assert json.loads(files[1])[0]["type"] == "article-newspaper"
+    assert page.locator("details.postilla-cite pre").nth(1).is_visible()
+    reader.assert_clean()  # no request to any other host
+
+
+def test_the_cite_blocks_code_is_loaded_when_opened_from_the_keyboard(reader: Reader) -> None:
+    page = reader.open(SPUTNIK_PATH)
+    summary = page.locator("details.postilla-cite > summary")
+    blocks = page.locator("details.postilla-cite pre")
+    summary.focus()
+    page.keyboard.press("Enter")
+    page.locator(".postilla-cite-reference").wait_for(state="visible")
+    blocks.nth(1).wait_for(state="visible")  # shown once filled
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('details.postilla-cite pre code')]"
+        ".every(c => c.textContent)"
+    )
+    assert cite_codes(page)[0].startswith("@article{")
+    # Without the script a reader still gets both files: each has its download link.
+    links = page.locator("details.postilla-cite a[download]")
+    assert links.evaluate_all("as => as.map(a => a.getAttribute('href'))") == [
+        "cite.bib",
+        "cite.json",
+    ]
     reader.assert_clean()

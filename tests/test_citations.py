@@ -189,9 +189,17 @@ def test_cite_block_escapes_and_links_the_files() -> None:
     assert "<script>" not in block and "&lt;script&gt;" in block
     assert "<summary>Cita</summary>" in block
     assert 'href="cite.json" download="cite.json"' in block
-    # Two code blocks, each with its own id (Material's copy button targets it).
-    assert '<pre class="copy postilla-cite-code" id="cite-cite-bib"><code>' in block
-    assert '<pre class="copy postilla-cite-code" id="cite-cite-json"><code>' in block
+    # Two code blocks, each with its own id (Material's copy button targets it), empty
+    # until the reader opens the block: the script fills each from its file (issue 15).
+    assert (
+        '<pre class="copy postilla-cite-code" id="cite-cite-bib" data-src="cite.bib">'
+        "<code></code></pre>"
+    ) in block
+    assert (
+        '<pre class="copy postilla-cite-code" id="cite-cite-json" data-src="cite.json">'
+        "<code></code></pre>"
+    ) in block
+    assert "@article{" not in block and '"type"' not in block  # in the files only
 
 
 # --- paragraph anchors --------------------------------------------------------------------

@@ -373,3 +373,31 @@
     return url.href + "&value=" + encodeURIComponent(file);
   }
 })();
+
+// The Cite block (generator/citations.py, cite_block): its BibTeX and CSL-JSON code blocks
+// are empty in the page and filled from cite.bib and cite.json, beside the page, the first
+// time the reader opens the block (Material's copy buttons copy what they then hold).
+// Without this script the block's download links give the same files.
+(function () {
+  "use strict";
+
+  function fill(block) {
+    for (const pre of block.querySelectorAll("pre[data-src]")) {
+      const code = pre.querySelector("code");
+      if (!code || code.textContent) continue;
+      pre.setAttribute("aria-busy", "true");
+      fetch(pre.dataset.src)
+        .then((response) => (response.ok ? response.text() : Promise.reject(response.status)))
+        .then((text) => {
+          code.textContent = text;
+        })
+        .catch(() => pre.removeAttribute("data-src"))
+        .finally(() => pre.removeAttribute("aria-busy"));
+    }
+  }
+
+  for (const block of document.querySelectorAll("details.postilla-cite")) {
+    if (block.open) fill(block);
+    block.addEventListener("toggle", () => block.open && fill(block));
+  }
+})();
