@@ -103,6 +103,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         # build` when the previous site can be reused), and this build's.
         self.previous: dict[str, str] | None = None
         self.keep_previous = False
+        self.serving = False  # `postilla serve` (MkDocs' server): the root language only
         self.fingerprints: dict[str, str] = {}
         self.files: Files | None = None
         self.mkdocs_started = 0.0
@@ -144,6 +145,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         # Defining on_startup makes MkDocs keep this plugin between the rebuilds of
         # `serve`: with --dirty, each rebuild starts from the previous one's fingerprints.
         self.keep_previous = command == "serve" and dirty
+        self.serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.timings = {}
@@ -192,6 +194,8 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         config.extra["postilla_languages"] = None
         if alternates is None or self.part is not None or self.assembly is not None:
             return  # parts of a split archive are in the site's language only
+        if self.serving:
+            return  # the server shows the root language only: no switch to what it lacks
         this = self.subsite or next(a for a in alternates if a.folder == "")
         if self.subsite is not None:
             self.language = self.subsite.lang

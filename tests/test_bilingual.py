@@ -424,3 +424,20 @@ def test_a_reader_switches_language_on_an_article_and_searches_in_english(served
         sitemaps = [u for u in requested if urlsplit(u).path.endswith("sitemap.xml")]
         assert sitemaps == [], "the switch needs no sitemap"
         browser.close()
+
+
+@pytest.mark.parametrize(("command", "switch"), [("build", True), ("serve", False)])
+def test_the_server_shows_no_switch_to_a_language_it_does_not_build(
+    command: str, switch: bool
+) -> None:
+    from mkdocs.config import load_config
+
+    config = load_config(str(ROOT / "mkdocs.yml"), docs_dir=str(ROOT / "content"))
+    plugin = config.plugins["postilla"]
+    plugin.on_startup(command=command, dirty=False)
+    config = plugin.on_config(config)
+    assert config.extra["alternate"] is None  # Material's own switch: never
+    languages_shown = config.extra["postilla_languages"]
+    assert bool(languages_shown) is switch
+    if switch:
+        assert [entry["lang"] for entry in languages_shown] == ["it", "en"]
