@@ -39,7 +39,20 @@ RELATED_COUNT = 5
 # Per shared entity, its newest articles are the candidates. An entity named in more
 # articles than this weighs little (`weight`); the rare ones, which decide, have fewer.
 RELATED_CANDIDATES = 100
+# The steps per doubling of the scales the relatedness weights round their counts to
+# (`stable_count`): the archive's size to the next power of two, an entity's articles to
+# the next quarter-octave (a step of about 19 %).
+TOTAL_STEPS = 1
+NAMED_IN_STEPS = 4
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "ʼ": "'"})
+
+
+def stable_count(count: int, steps: int) -> float:
+    """`count` rounded up to the scale 2**(k/steps) (at least 1): the same for every count
+    between two steps, so a weight made from it changes only when a count crosses one."""
+    if count <= 1:
+        return 1.0
+    return float(2 ** (math.ceil(steps * math.log2(count) - 1e-9) / steps))
 
 
 class Mention(NamedTuple):
@@ -215,9 +228,13 @@ class EntityIndex:
         return first
 
     def weight(self, entity_id: str) -> float:
-        """Inverse document frequency: an entity named in few articles says more."""
-        total = len(self.mentions) or 1
-        return math.log(1 + total / max(1, len(self.articles_of.get(entity_id, ()))))
+        """Inverse document frequency on a stable scale: an entity named in few articles
+        says more. Both counts are rounded up to a step of a geometric scale
+        (`stable_count`), so that adding an article leaves every weight as it was but
+        for a rare step: other articles' related lists do not shift with each update."""
+        total = stable_count(len(self.mentions), TOTAL_STEPS)
+        named_in = stable_count(len(self.articles_of.get(entity_id, ())), NAMED_IN_STEPS)
+        return math.log(1 + total / named_in)
 
     def related(self, article_id: str, count: int = RELATED_COUNT) -> list[tuple[str, float]]:
         """The `count` articles sharing the most (rarest-weighted) entities with this one.

@@ -400,10 +400,10 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
     ) -> dict[str, list[str]]:
         """Each article's related articles. An article's list depends only on its entities'
         candidates and weights (`EntityIndex.related`): it is taken from the cache when
-        those are unchanged, as after an edit that names no new entity."""
-        total = str(len(index.mentions))
-        state = {
-            entity_id: digest(total, str(len(index.articles_of.get(entity_id, ()))), *recent)
+        those are unchanged, as after an edit that names no new entity or after adding an
+        article that names none of its entities."""
+        state = {  # the weights are rounded (`EntityIndex.weight`): most updates keep them
+            entity_id: digest(repr(index.weight(entity_id)), *recent)
             for entity_id, recent in index.recent_of.items()
         }
         related = {}

@@ -53,6 +53,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from zlib import error as zlib_error
 
@@ -97,6 +98,29 @@ def shard_of(date: str | None, year_size: int) -> str:
         return date[:4]
     month = int(date[5:7]) if len(date) >= 7 else 1
     return f"{date[:4]}-{(month - 1) // (12 // parts) + 1}"
+
+
+# Pagefind runs at most at once when several shards are indexed again (an update of
+# articles of several years): a run of a small shard mostly waits (starting, writing its
+# files), so they overlap; together they hold no more than `SHARD_MAX` articles.
+CONCURRENT_RUNS = 4
+
+
+def concurrent_batches(shards: list[str], sizes: Mapping[str, int]) -> list[list[str]]:
+    """`shards` (in order) in batches indexed at the same time: at most `CONCURRENT_RUNS`
+    to a batch, and no more than `SHARD_MAX` articles in one (a shard larger than that
+    alone), so that memory stays what one shard of `SHARD_MAX` articles needs."""
+    batches: list[list[str]] = []
+    held = 0
+    for shard in shards:
+        size = sizes.get(shard, SHARD_MAX)
+        if batches and len(batches[-1]) < CONCURRENT_RUNS and held + size <= SHARD_MAX:
+            batches[-1].append(shard)
+            held += size
+        else:
+            batches.append([shard])
+            held = size
+    return batches
 
 
 def words_of(texts: Iterable[str]) -> set[str]:
@@ -567,8 +591,9 @@ def index_problem(bundle: Path) -> str | None:
 
 
 class SearchIndex:
-    """The shards' bundles, brought up to date by Pagefind in a background thread, one
-    shard after the other (so that only one shard is ever held in memory). Whatever goes
+    """The shards' bundles, brought up to date by Pagefind in a background thread, in
+    batches (`concurrent_batches`: small shards at the same time, never more than
+    `SHARD_MAX` articles held in memory at once). Whatever goes
     wrong there (Pagefind failing, hanging past `timeout` seconds, an incomplete index, a
     full disk) is raised by `finish` in the build's thread: the build fails with it."""
 
@@ -594,7 +619,7 @@ class SearchIndex:
         self.sizes = dict(sizes or {})  # shard -> its documents (the vocabulary not counted)
         self.timeout = timeout  # seconds one Pagefind run may take
         self.seconds = 0.0
-        self._process: subprocess.Popen[str] | None = None
+        self._processes: set[subprocess.Popen[str]] = set()  # the Pagefind runs going on
         self._cancelled = threading.Event()
         self._error: str | None = None
         self._thread = threading.Thread(target=self._run, name="pagefind", daemon=True)
@@ -607,15 +632,26 @@ class SearchIndex:
         try:
             if self.stale:
                 self._write_vocabulary()
-            for shard in self.stale:
+            for batch in concurrent_batches(self.stale, self.sizes):
                 if self._cancelled.is_set():
                     return
-                self._index(shard)
+                self._index_together(batch)
         except SearchError as exc:  # reported by `finish`, in the build's thread
             self._error = str(exc)
         except BaseException as exc:  # never a thread that dies unseen
             self._error = f"the search index could not be built: {type(exc).__name__}: {exc}"
         self.seconds = time.perf_counter() - started
+
+    def _index_together(self, batch: list[str]) -> None:
+        """Index the shards of `batch` at the same time, one Pagefind each; the first
+        error is raised once all have ended."""
+        if len(batch) == 1:
+            self._index(batch[0])
+            return
+        with ThreadPoolExecutor(len(batch), thread_name_prefix="pagefind") as pool:
+            runs = [pool.submit(self._index, shard) for shard in batch]
+        for run in runs:
+            run.result()
 
     def _write_vocabulary(self) -> None:
         try:
@@ -671,7 +707,7 @@ class SearchIndex:
             )
         except OSError as exc:
             raise SearchError(f"Pagefind could not be started: {exc}") from None
-        self._process = process
+        self._processes.add(process)
         try:
             out, _ = process.communicate(timeout=self.timeout)
         except subprocess.TimeoutExpired:
@@ -681,6 +717,8 @@ class SearchIndex:
                 f"Pagefind did not finish indexing {documents} in {self.timeout:g} s and was "
                 f"stopped — if the archive needs longer, set {TIMEOUT_VARIABLE} (seconds)"
             ) from None
+        finally:
+            self._processes.discard(process)
         if process.returncode != 0:
             said = [line.strip() for line in (out or "").splitlines() if line.strip()]
             reason = f": {said[-1]}" if said else ""
@@ -745,8 +783,9 @@ class SearchIndex:
     def cancel(self) -> None:
         """Stop Pagefind (the build failed)."""
         self._cancelled.set()
-        if self._process is not None and self._process.poll() is None:
-            self._process.kill()
+        for process in list(self._processes):
+            if process.poll() is None:
+                process.kill()
         self._thread.join()
         self._clean_up()
 

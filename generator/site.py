@@ -141,6 +141,17 @@ def page_url(target: str, from_page: str, directory_urls: bool = True) -> str:
 LIST = ("<ul>", "</ul>")
 
 
+def page_sizes(count: int, per_page: int) -> list[int]:
+    """How many of `count` items (newest first) each page of a listing holds, the first
+    page first: every page but the first holds `per_page`, counted from the oldest item,
+    so that an item added at the top (the newest) changes the first page only, and a new
+    page appears only when the first one is full."""
+    if count <= per_page:
+        return [count]
+    first = count % per_page or per_page
+    return [first] + [per_page] * ((count - first) // per_page)
+
+
 def paginated(
     stem: str,
     head: list[str],
@@ -149,37 +160,47 @@ def paginated(
     per_page: int = PER_PAGE,
     wrap: tuple[str, str] = LIST,
 ) -> list[GeneratedFile]:
-    """A listing split into pages of `per_page` items: ``<stem>.md``, then
-    ``<stem>/2.md``, ``<stem>/3.md``… Each item renders itself given the path of the page
-    it stands on; `head` (title, facts) stands on the first page only, its first line (the
-    title) on every page; `wrap` opens and closes each run of items between headings."""
-    chunks = [items[i : i + per_page] for i in range(0, len(items), per_page)] or [[]]
+    """A listing (newest first) split into pages anchored at its oldest item: ``<stem>.md``
+    holds the newest items (up to `per_page`), then ``<stem>/<n>.md`` the older ones, `per_page`
+    to a page, ``<stem>/1.md`` the oldest. A page's number and items do not change when
+    newer items are added, so an update changes the first page (and, when a page fills,
+    adds one and relinks the next newest). Each item renders itself given the path of the
+    page it stands on; `head` (title, facts) stands on the first page only, its first line
+    (the title) on every page; `wrap` opens and closes each run of items between headings."""
+    sizes = page_sizes(len(items), per_page)
+    starts = [sum(sizes[:i]) for i in range(len(sizes))]
+    numbers = [0] + list(range(len(sizes) - 1, 0, -1))  # 0: the first page, <stem>.md
+    name = stem.rsplit("/", 1)[-1]
     t = i18n.strings(language)
     pages = []
-    for number, chunk in enumerate(chunks, start=1):
-        path = f"{stem}.md" if number == 1 else f"{stem}/{number}.md"
-        lines = list(head) if number == 1 else [head[0], ""]
+    for number, start, size in zip(numbers, starts, sizes):
+        path = f"{stem}.md" if number == 0 else f"{stem}/{number}.md"
+        lines = list(head) if number == 0 else [head[0], ""]
         blocks: list[str] = []
         run: list[str] = []
-        for listed in (item(path) for item in chunk):
+        for listed in (item(path) for item in items[start : start + size]):
             if listed.heading is not None:
                 _close_run(run, wrap, lines, blocks)
                 lines += ["", f"## {listed.heading}", ""]
             run.append(listed.html)
         _close_run(run, wrap, lines, blocks)
-        if len(chunks) > 1:
-            name = stem.rsplit("/", 1)[-1]
-            links = []
-            if number > 1:
-                previous = f"../{name}.md" if number == 2 else f"{number - 1}.md"
-                links.append(f"[← {t['previous']}]({previous})")
-            links.append(t["page"].format(n=number, total=len(chunks)))
-            if number < len(chunks):
-                following = f"{name}/{number + 1}.md" if number == 1 else f"{number + 1}.md"
-                links.append(f"[{t['next']} →]({following})")
-            lines += ["", " · ".join(links), ""]
+        if len(sizes) > 1:
+            lines += ["", " · ".join(_page_links(name, number, len(sizes), t)), ""]
         pages.append(GeneratedFile(path, "\n".join(lines) + "\n", tuple(blocks)))
     return pages
+
+
+def _page_links(name: str, number: int, count: int, t: Mapping[str, str]) -> list[str]:
+    """The links of page `number` (0: the first page, else counted from the oldest) of a
+    listing of `count` pages to the newer and the older page. Only the first page says
+    how many pages there are: an older page's text stays the same as the listing grows."""
+    if number == 0:
+        return [t["page"].format(n=1, total=count), f"[{t['next']} →]({name}/{count - 1}.md)"]
+    newer = f"../{name}.md" if number == count - 1 else f"{number + 1}.md"
+    links = [f"[← {t['previous']}]({newer})"]
+    if number > 1:
+        links.append(f"[{t['next']} →]({number - 1}.md)")
+    return links
 
 
 def _close_run(run: list[str], wrap: tuple[str, str], lines: list[str], blocks: list[str]) -> None:

@@ -10,7 +10,14 @@ import pytest
 from conftest import CORPUS, make_article
 from generator import evaluate
 from generator.archive import load_entities
-from generator.entities import Linker, fold, index_archive, is_acronym
+from generator.entities import (
+    NAMED_IN_STEPS,
+    Linker,
+    fold,
+    index_archive,
+    is_acronym,
+    stable_count,
+)
 from generator.model import Archive, Entity
 
 ISIS = Entity("stato-islamico", "Stato Islamico", "organization", ("ISIS", "Isis", "IS", "Daesh"))
@@ -175,3 +182,40 @@ def test_quality_gate_on_the_gold_entities() -> None:
     recall = sum(s.recall for s in scores) / len(scores)
     assert precision >= 0.97 and recall >= 0.97, (precision, recall)
     assert min(s.precision for s in scores) >= 0.9 and min(s.recall for s in scores) >= 0.9
+
+
+def _random_archive(count: int, extra: int) -> Archive:
+    """`count` articles each naming a few of twelve entities (some rare, some common),
+    then `extra` articles naming none of them."""
+    import random
+
+    rng = random.Random(16)  # one whose lists an exact total reorders
+    names = ["Alfa", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf", "Hotel"]
+    names += ["India", "Juliett", "Kilo", "Lima"]
+    registry = tuple(Entity(n.lower(), n, "person", ()) for n in names)
+    articles = [
+        make_article(
+            f"a{n:03d}",
+            " e ".join(rng.sample(names[: rng.choice((4, 6, 12))], rng.randint(1, 4))) + ".",
+            date=f"2021-01-{1 + n % 28:02d}",
+        )
+        for n in range(count)
+    ]
+    articles += [make_article(f"z{n:03d}", "Nessuno.", date="2022-01-01") for n in range(extra)]
+    return Archive(articles=tuple(articles), sources=(), entities=registry)
+
+
+def test_adding_unrelated_articles_leaves_every_related_list_as_it_was() -> None:
+    # 70 then 90 articles: the archive's size changes, its rounded scale (128) does not.
+    before, after = index_archive(_random_archive(70, 0)), index_archive(_random_archive(70, 20))
+    changed = [a for a in before.mentions if before.related(a) != after.related(a)]
+    assert changed == []  # with the exact size in the weight, one list's order changes
+    assert all(before.weight(e) == after.weight(e) for e in before.articles_of)
+    assert any(before.related(a) for a in before.mentions)  # there are lists to compare
+
+
+def test_an_entity_s_weight_changes_only_when_its_count_crosses_a_step() -> None:
+    counts = [stable_count(n, NAMED_IN_STEPS) for n in range(1, 200)]
+    assert counts == sorted(counts) and all(c >= n for c, n in zip(counts, range(1, 200)))
+    assert len(set(counts)) < 40  # 199 counts, about 4 steps per doubling
+    assert stable_count(100, 1) == stable_count(128, 1) == 128 and stable_count(129, 1) == 256

@@ -359,3 +359,32 @@ def test_a_search_document_has_one_apostrophe_and_its_entities_names() -> None:
     assert '<p data-pagefind-weight="0.1">◉ Stato Islamico (ISIS, Daesh)</p>' in page
     assert '<p data-pagefind-weight="0.1">◉ Ayman al-Zawahiri (al-Zawahri, Zawahiri)</p>' in page
     assert page.index("Parla al-Zawahri") < page.index("◉")  # after the text
+
+
+def test_small_shards_are_indexed_together_within_the_memory_bound() -> None:
+    sizes = {"2024": 100, "2023": 5000, "2022": 900, "2021": 200, "2020": 7000, "2019": 10}
+    shards = list(sizes)
+    batches = search.concurrent_batches(shards, sizes)
+    assert [s for batch in batches for s in batch] == shards  # each once, in order
+    assert batches == [["2024", "2023", "2022"], ["2021"], ["2020"], ["2019"]]
+    for batch in batches:
+        assert len(batch) == 1 or sum(sizes[s] for s in batch) <= search.SHARD_MAX
+        assert len(batch) <= search.CONCURRENT_RUNS
+    many = {str(year): 1 for year in range(2000, 2010)}
+    assert [len(b) for b in search.concurrent_batches(list(many), many)] == [4, 4, 2]
+
+
+def test_shards_indexed_together_are_each_complete_and_a_failure_among_them_fails(
+    tmp_path: Path,
+) -> None:
+    shards = {str(year): documents(f"a{year}", f"b{year}") for year in range(2015, 2021)}
+    folder = tmp_path / "search"
+    assert len(search.concurrent_batches(sorted(shards), {s: 2 for s in shards})[0]) > 1
+    assert sorted(build_index(folder, shards, tmp_path / "one")) == sorted(shards)
+    for shard in shards:  # its two documents and the vocabulary
+        assert entry(tmp_path / "one", shard)["languages"]["it"]["page_count"] == 3
+    broken = {**shards, "2017": {"a/index.txt": document("not html")}}  # batched with others
+    index = search.start_index(broken, tmp_path / "other", set)
+    with pytest.raises(PluginError, match="Pagefind could not index"):
+        index.finish(tmp_path / "two")
+    assert not (tmp_path / "two" / "pagefind").exists()

@@ -50,11 +50,39 @@ def test_months_are_headings_between_the_blocks_of_a_year() -> None:
 def test_pages_of_a_long_listing_link_to_each_other_and_use_their_own_depth() -> None:
     articles = [make_article(f"a{n:03d}", date="2020-01-01") for n in range(site.PER_PAGE + 1)]
     first, second = site.source_page("x.it", None, articles, _archive(*articles), "en")
-    assert (first.path, second.path) == ("sources/x.it.md", "sources/x.it/2.md")
-    assert first.blocks[0].count("<li>") == site.PER_PAGE and second.blocks[0].count("<li>") == 1
+    assert (first.path, second.path) == ("sources/x.it.md", "sources/x.it/1.md")
+    # Anchored at the oldest: the older page is full, the first holds the newest remainder.
+    assert first.blocks[0].count("<li>") == 1 and second.blocks[0].count("<li>") == site.PER_PAGE
     assert '<a href="../../articles/' in first.blocks[0]  # sources/x.it/ is two levels down
-    assert '<a href="../../../articles/' in second.blocks[0]  # sources/x.it/2/ is three
-    assert "(x.it/2.md)" in str(first.content) and "(../x.it.md)" in str(second.content)
+    assert '<a href="../../../articles/' in second.blocks[0]  # sources/x.it/1/ is three
+    assert "(x.it/1.md)" in str(first.content) and "(../x.it.md)" in str(second.content)
+
+
+def test_page_sizes_fill_every_page_but_the_first_counting_from_the_oldest() -> None:
+    assert site.page_sizes(0, 3) == [0] and site.page_sizes(3, 3) == [3]
+    assert site.page_sizes(4, 3) == [1, 3] and site.page_sizes(6, 3) == [3, 3]
+    assert site.page_sizes(7, 3) == [1, 3, 3]
+
+
+def _listing_pages(count: int, per_page: int = 3) -> dict[str, str]:
+    """A listing of `count` items (item n is the n-th oldest), newest first: path -> page."""
+    items = [lambda page, n=n: site.Listed(f"<li>item {n}</li>", None) for n in range(count, 0, -1)]
+    pages = site.paginated("stem/x", ["# X", "", f"{count} items", ""], items, "en", per_page)
+    return {p.path: str(p.content) + "".join(p.blocks) for p in pages}
+
+
+def test_adding_the_newest_item_changes_only_the_first_page_or_adds_one() -> None:
+    for count in range(1, 14):
+        before, after = _listing_pages(count), _listing_pages(count + 1)
+        changed = {p for p in before if before[p] != after.get(p)}
+        added = set(after) - set(before)
+        # the first page, and when it was full the page it becomes and the one it links to
+        assert changed <= {"stem/x.md", f"stem/x/{len(before) - 1}.md"}, count
+        assert len(added) == (count % 3 == 0), count  # a new page when the first was full
+    # every item is on exactly one page, the oldest on page 1
+    pages = _listing_pages(10)
+    assert "item 1<" in pages["stem/x/1.md"] and "item 10<" in pages["stem/x.md"]
+    assert sum(page.count("<li>") for page in pages.values()) == 10
 
 
 def test_links_follow_use_directory_urls() -> None:
