@@ -31,6 +31,15 @@ articles (import + build), one article edited, one annotation edited (each built
 
 Prints a table per size, then one for all sizes; writes ``benchmarks/results/scale-N.json``
 (read by ``python -m benchmarks.plot``). Figures, not assertions: the machine is shared.
+
+    python -m benchmarks.scale --parts --articles 2000 [--content DIR] [--keep DIR]
+
+With ``--parts``, the archive (new, or the content folder ``--content`` names) is split into
+parts by year: each part built with ``build --part`` in a process of its own, as one job of
+the workflow's matrix, then ``assemble``. Printed: each part's articles, build time, peak
+RSS, bytes and files; the assembled site's bytes (and what it would weigh had every part
+kept its own copy of the theme's files); the first and a later cross-part search from the
+assembled home, raw and gzip. Writes ``benchmarks/results/parts-N.json``.
 """
 
 from __future__ import annotations
@@ -411,28 +420,79 @@ def stage_serve(work: Path) -> dict:
     return {"serve_first_build_s": first, "serve_edit_s": wait_for(" e in seguito ")}
 
 
+def split_config(work: Path) -> Path:
+    """`fresh_config`, with the archive split into parts by year."""
+    config = fresh_config(work)
+    text = config.read_text("utf-8")
+    text, found = re.subn(
+        r"^(\s*)- postilla\s*$", r"\1- postilla:\n\1    parts: year", text, count=1, flags=re.M
+    )
+    if not found:
+        raise SystemExit("mkdocs.yml lists no postilla plugin: update benchmarks/scale.py")
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+def stage_part(work: Path, key: str) -> dict:
+    """Build part `key` of the split archive in `work` (as one job of the matrix would)."""
+    from generator.build import build_site
+
+    with DescendantMemory() as children:
+        result = build_site(work / "mkdocs.yml", work / "content", progress=False, part=key)
+    return {
+        "build_s": result.seconds,
+        "pages": result.pages,
+        "timings": result.timings,
+        "rss_build_mb": peak_rss_mb(),
+        "rss_children_mb": children.peaks,
+    }
+
+
+def stage_assemble(work: Path) -> dict:
+    """Assemble the parts built in `work` and the top level into ``work/site``."""
+    from generator import parts
+
+    folders = parts.part_folders([work / parts.DEFAULT_OUTPUT])
+    with DescendantMemory() as children:
+        result = parts.assemble(work / "mkdocs.yml", work / "content", folders, work / "site")
+    return {
+        "assemble_s": result.seconds,
+        "rss_assemble_mb": peak_rss_mb(),
+        "rss_assemble_children_mb": children.peaks,
+    }
+
+
 STAGES = {
     "prepare": lambda work, count, seed: stage_prepare(work, count, seed),
     "build": lambda work, count, seed: stage_build(work),
     "update": lambda work, count, seed: stage_update(work, seed),
     "edit": lambda work, count, seed: stage_edit(work),
     "serve": lambda work, count, seed: stage_serve(work),
+    "assemble": lambda work, count, seed: stage_assemble(work),
 }
 
 
-def run_stage(stage: str, work: Path, count: int, seed: int) -> None:
-    """Child process: run one stage and write its figures to ``work/<stage>.json``."""
-    figures = STAGES[stage](work, count, seed)
+def run_stage(stage: str, work: Path, count: int, seed: int, part: str | None = None) -> None:
+    """Child process: run one stage (with `part`, the build of that part) and write its
+    figures to ``work/<stage>.json`` (``work/part-KEY.json``)."""
+    if part is not None:
+        figures, stage = stage_part(work, part), f"part-{part}"
+    else:
+        figures = STAGES[stage](work, count, seed)
     (work / f"{stage}.json").write_text(json.dumps(figures, indent=2), encoding="utf-8")
     if stage == "serve":
         os._exit(0)  # the server's threads would keep the process alive
 
 
-def in_child(stage: str, work: Path, count: int, seed: int) -> dict:
-    """Run `stage` in a fresh Python process; its figures. Its output goes to a log file."""
-    log = work / f"{stage}.log"
+def in_child(stage: str, work: Path, count: int, seed: int, part: str | None = None) -> dict:
+    """Run `stage` in a fresh Python process (with `part`: the build of that part); its
+    figures. Its output goes to a log file."""
     command = [sys.executable, "-m", "benchmarks.scale", "--stage", stage, "--work", str(work)]
     command += ["--count", str(count), "--seed", str(seed)]
+    if part is not None:
+        command += ["--part", part]
+        stage = f"part-{part}"
+    log = work / f"{stage}.log"
     with log.open("w", encoding="utf-8") as out:
         done = subprocess.run(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, check=False)
     if done.returncode != 0:
@@ -657,6 +717,120 @@ def measure_size(
             shutil.rmtree(work, ignore_errors=True)
 
 
+def tree_bytes(folder: Path) -> tuple[int, int]:
+    """Bytes and number of the files under `folder`, each path counted once (as a web
+    server serves them: hard links are separate files to it, and to GitHub Pages)."""
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    return sum(p.stat().st_size for p in files), len(files)
+
+
+def measure_parts(
+    count: int,
+    keep: Path | None,
+    content: Path | None,
+    browser: bool,
+    seed: int,
+    query: str,
+    later: str = LATER_QUERY,
+) -> dict:
+    """Every figure of an archive of `count` articles split into parts by year: each part
+    built with ``build --part`` in a process of its own (one job of the matrix each),
+    then the whole assembled; a search from the assembled site's home. With `content`
+    (a folder a run of this benchmark kept), its archive is used instead of a new one."""
+    from generator import parts
+
+    if keep:
+        work = keep / f"parts-{count}"
+        if work.exists():
+            shutil.rmtree(work)
+        work.mkdir(parents=True)
+    else:
+        work = Path(tempfile.mkdtemp(prefix=f"postilla-parts-{count}-"))
+    try:
+        row: dict = {"articles": count, "seed": seed, "split": "year"}
+        if content:
+            print(f"[{count} in parts] copying {content}…", file=sys.stderr, flush=True)
+            shutil.copytree(content, work / "content")
+            row["content_from"] = str(content)
+        else:
+            print(f"[{count} in parts] making and importing…", file=sys.stderr, flush=True)
+            row |= in_child("prepare", work, count, seed)
+        config = split_config(work)
+        keys = parts.listed_parts(config, work / "content")
+        row["parts"] = {}
+        for key in keys:
+            print(f"[{count} in parts] building part {key}…", file=sys.stderr, flush=True)
+            figures = in_child("build", work, count, seed, part=key)
+            folder = work / parts.DEFAULT_OUTPUT / key
+            size, files = tree_bytes(folder)
+            record = json.loads((folder / parts.RECORD).read_text("utf-8"))
+            row["parts"][key] = {
+                "articles": len(record["articles"]),
+                "build_s": figures["build_s"],
+                "pages": figures["pages"],
+                "rss_build_mb": figures["rss_build_mb"],
+                "bytes": size,
+                "files": files,
+                "assets_bytes": tree_bytes(folder / parts.ASSETS)[0],
+            }
+        print(f"[{count} in parts] assembling…", file=sys.stderr, flush=True)
+        row |= in_child("assemble", work, count, seed)
+        site = work / "site"
+        row["site_bytes"], row["site_files"] = tree_bytes(site)
+        placed = tree_bytes(site / parts.PARTS_DIR)[0]
+        row["top_bytes"] = row["site_bytes"] - placed
+        # What the assembled site weighed before the parts shared the theme's files: the top
+        # level, and every part as built.
+        row["site_bytes_unshared"] = row["top_bytes"] + sum(
+            p["bytes"] for p in row["parts"].values()
+        )
+        row["largest_file_bytes"] = max(p.stat().st_size for p in site.rglob("*") if p.is_file())
+        if browser:
+            print(f"[{count} in parts] searching for {query!r}…", file=sys.stderr, flush=True)
+            row |= measure_search(site, query, later)
+        if keep:
+            row["kept"] = str(work)
+        return row
+    finally:
+        if not keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def parts_table(row: dict) -> str:
+    """The figures of a split archive: one line per part, then the assembled site."""
+    mb = 1_000_000
+    lines = [f"{'part':<10} {'articles':>8} {'build s':>8} {'RSS MB':>7} {'MB':>8} {'files':>7}"]
+    for key, part in row["parts"].items():
+        lines.append(
+            f"{key:<10} {part['articles']:>8,} {part['build_s']:>8.1f} {part['rss_build_mb']:>7.0f}"
+            f" {part['bytes'] / mb:>8.1f} {part['files']:>7,}"
+        )
+    builds = [p["build_s"] for p in row["parts"].values()]
+    lines += [
+        "",
+        f"parts: {len(builds)}; build time per part: median {statistics.median(builds):.1f} s,"
+        f" longest {max(builds):.1f} s, all in sequence {sum(builds):.1f} s",
+        f"assemble: {row['assemble_s']:.1f} s, peak RSS {row['rss_assemble_mb']:.0f} MB",
+        f"assembled site: {row['site_bytes'] / mb:.1f} MB in {row['site_files']:,} files"
+        f" (top level {row['top_bytes'] / mb:.1f} MB); before the parts shared the theme's"
+        f" files: {row['site_bytes_unshared'] / mb:.1f} MB",
+        f"largest file: {row['largest_file_bytes'] / 1000:.0f} KB",
+    ]
+    if "search_bytes" in row:
+        lines.append(
+            f"cross-part search {row['query']!r}: first query {row['search_bytes'] / 1000:.0f} KB"
+            f" raw, {row['search_gzip_bytes'] / 1000:.0f} KB gzip, {row['search_requests']}"
+            f" requests, {row['search_ms']:.0f} ms; {row['search_found']}"
+        )
+    if "later_search_bytes" in row:
+        lines.append(
+            f"later query {row['later_query']!r}: {row['later_search_bytes'] / 1000:.0f} KB raw,"
+            f" {row['later_search_gzip_bytes'] / 1000:.0f} KB gzip,"
+            f" {row['later_search_ms']:.0f} ms"
+        )
+    return "\n".join(lines)
+
+
 def derived(row: dict) -> dict[str, str]:
     """The table's figures for one size, formatted."""
     timings = row["timings"]
@@ -780,13 +954,41 @@ def main() -> None:
     parser.add_argument(
         "--later-query", default=LATER_QUERY, help=f"the next word searched (default {LATER_QUERY})"
     )
+    parser.add_argument(
+        "--parts",
+        action="store_true",
+        help="split each archive into parts by year: each built with `build --part`, then assembled",
+    )
+    parser.add_argument(
+        "--content",
+        type=Path,
+        metavar="DIR",
+        help="with --parts: the archive of this content folder (e.g. one --keep kept), not a new one",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--stage", choices=sorted(STAGES), help=argparse.SUPPRESS)
+    parser.add_argument("--part", help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--count", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.stage:
-        run_stage(args.stage, args.work, args.count, args.seed)
+        run_stage(args.stage, args.work, args.count, args.seed, args.part)
+        return
+    if args.parts:
+        for count in args.articles:
+            row = measure_parts(
+                count,
+                args.keep,
+                args.content,
+                not args.no_browser,
+                args.seed,
+                args.query,
+                args.later_query,
+            )
+            RESULTS.mkdir(parents=True, exist_ok=True)
+            path = RESULTS / f"parts-{count}.json"  # not scale-*: plot.py reads those
+            path.write_text(json.dumps(row, indent=2, ensure_ascii=False) + "\n", "utf-8")
+            print(f"\n== {count:,} articles in parts ({os.path.relpath(path)})\n{parts_table(row)}")
         return
     rows = []
     for count in args.articles:

@@ -9,11 +9,14 @@ without it is incomplete). ``postilla assemble`` builds the top-level site (home
 index listing the parts, entities index linking each entity to the parts that name it,
 map) and puts the parts under it, in one atomic publish; its search box merges every
 part's bundle (``pagefind/shards.json`` lists them by their path from the site's root).
+The theme's files (``assets/``) are served once, from the top level: the parts' pages
+link there. A killed assembly's staging folder goes at the next one.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import posixpath
 import re
 import shutil
@@ -22,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .annotations import AnnotationSet
 from .entities import EntityIndex
@@ -144,18 +148,28 @@ def part_site_url(site_url: str | None, key: str) -> str | None:
 def listed_parts(config_file: Path, content: Path) -> list[str]:
     """The parts of the archive in `content`, split as `config_file` says (for
     ``postilla build --list-parts``, a GitHub Actions matrix)."""
+    _, scheme, archive = split_archive(config_file, content, {})
+    return part_keys(archive, scheme)
+
+
+def split_archive(
+    config_file: Path, content: Path, settings: Mapping[str, Any]
+) -> tuple[Any, str, Archive]:
+    """The configuration in force (`settings` over `config_file`), how it splits the
+    archive (PartError when it does not), and the archive in `content` (ContentError for
+    its errors)."""
     from mkdocs.config import load_config
 
     from . import archive as store
 
-    config = load_config(str(config_file), docs_dir=str(content.resolve()))
+    config = load_config(str(config_file), docs_dir=str(content.resolve()), **settings)
     plugin = config.plugins.get("postilla")
     scheme = check_scheme(plugin.config.parts if plugin else None, str(config_file))  # type: ignore[attr-defined]
     archive, problems = store.load_archive(content)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ContentError(errors)
-    return part_keys(archive, scheme)
+    return config, scheme, archive
 
 
 def part_folders(given: list[Path]) -> list[Path]:
@@ -396,16 +410,20 @@ def search_listing(records: list[PartRecord], home: str = "") -> dict[str, list[
     return {"shards": shards, "hidden": hidden}
 
 
-def place_parts(records: list[PartRecord], site: Path) -> None:
+def place_parts(records: list[PartRecord], site: Path, site_path: str = "/") -> None:
     """Put each part under ``site/parts/KEY/`` (hard links where possible), with a search
     listing that merges every part's bundles, so a reader searching from any part
-    searches the whole archive."""
+    searches the whole archive. The theme's files a part has byte for byte like the top
+    level's (``assets/``) are left out, its pages linking to the top level's copy
+    (`share_assets`): the site carries them once, not once a part. `site_path` is the
+    path of the site's address (``/`` without one), for the pages that link by it."""
     from .publish import link_tree
 
     for record in records:
         target = site / PARTS_DIR / record.key
         target.mkdir(parents=True)
         link_tree(record.folder, target, skip={RECORD})
+        share_assets(record, target, site / ASSETS, site_path)
         listing = target / "pagefind" / "shards.json"
         if listing.exists():
             listing.unlink()  # a new file: the part's own stays as it was built
@@ -415,14 +433,146 @@ def place_parts(records: list[PartRecord], site: Path) -> None:
             listing.write_text(json.dumps(mine), "utf-8")
 
 
+# --- one copy of the theme's files ---------------------------------------------------------
+
+ASSETS = "assets"  # the theme's files (MkDocs copies them into every site, so every part)
+# A link to a file under assets/, in an attribute: relative (``../../assets/x.css``) or by
+# the site's path (``/archive/parts/2024/assets/x.css``, as in 404.html).
+_ASSET_LINK = re.compile(rb"""(?<=["'])((?:\.\./)*|/[^"'\s<>]*/)assets/([A-Za-z0-9_.~/-]+)""")
+POOL_FROM = 2000  # pages of a part: from this many, they are rewritten on every core
+
+
+def shared_assets(part_assets: Path, top_assets: Path) -> frozenset[str]:
+    """The files under `part_assets` (paths below it) that `top_assets` has, byte for byte."""
+    import filecmp
+
+    if not part_assets.is_dir() or not top_assets.is_dir():
+        return frozenset()
+    shared = set()
+    for path in part_assets.rglob("*"):
+        relative = path.relative_to(part_assets).as_posix()
+        twin = top_assets / relative
+        if path.is_file() and twin.is_file() and filecmp.cmp(path, twin, shallow=False):
+            shared.add(relative)
+    return frozenset(shared)
+
+
+def page_depth(page: str) -> int:
+    """How many folders below its site's root the HTML file at `page` (a path from the
+    root, e.g. ``articles/x/index.html``) is."""
+    return page.count("/")
+
+
+def shared_links(
+    page: bytes, depth: int, shared: frozenset[str], site_path: bytes, key: str
+) -> bytes:
+    """`page`, an HTML page `depth` folders below the root of part `key`, with every link
+    to one of the part's `shared` assets pointing to the top level's copy instead: two
+    folders further up, or by `site_path` (the site's path, e.g. ``/archive/``) for a link
+    by the part's path (``/archive/parts/KEY/assets/...``). Other links are left as they are."""
+    up = b"../" * depth
+    part_path = site_path + f"{PARTS_DIR}/{key}/".encode()
+
+    def swap(match: re.Match[bytes]) -> bytes:
+        prefix, name = match.group(1), match.group(2)
+        if name.decode() not in shared:
+            return match.group(0)
+        if prefix == up:
+            return up + b"../../" + ASSETS.encode() + b"/" + name
+        if prefix == part_path:
+            return site_path + ASSETS.encode() + b"/" + name
+        return match.group(0)
+
+    return _ASSET_LINK.sub(swap, page)
+
+
+def _rewrite_pages(
+    pages: list[str], source: Path, target: Path, shared: frozenset[str], site_path: bytes, key: str
+) -> None:
+    """Write each page (a path below the part's root) into `target` with `shared_links`,
+    as a new file: the part's own, hard-linked until now, stays as it was built."""
+    for page in pages:
+        text = (source / page).read_bytes()
+        rewritten = shared_links(text, page_depth(page), shared, site_path, key)
+        if rewritten != text:
+            (target / page).unlink()
+            (target / page).write_bytes(rewritten)
+
+
+def share_assets(record: PartRecord, target: Path, top_assets: Path, site_path: str) -> None:
+    """Leave out of the part placed at `target` the theme's files the top level has byte
+    for byte, and point its pages' links to the top level's copy."""
+    shared = shared_assets(record.folder / ASSETS, top_assets)
+    if not shared:
+        return
+    root = (site_path.rstrip("/") + "/").encode()
+    pages = sorted(
+        page.relative_to(record.folder).as_posix()
+        for page in record.folder.rglob("*.html")
+        if page.parts[len(record.folder.parts)] not in (ASSETS, "pagefind")
+    )
+    if len(pages) < POOL_FROM:
+        _rewrite_pages(pages, record.folder, target, shared, root, record.key)
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        workers = os.cpu_count() or 1
+        chunks = [pages[i :: workers * 4] for i in range(workers * 4)]
+        with ProcessPoolExecutor(workers) as pool:
+            for done in [
+                pool.submit(_rewrite_pages, c, record.folder, target, shared, root, record.key)
+                for c in chunks
+            ]:
+                done.result()
+    for name in shared:
+        (target / ASSETS / name).unlink()
+    for folder in sorted((target / ASSETS).rglob("*"), key=lambda p: -len(p.parts)):
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+    if (target / ASSETS).is_dir() and not any((target / ASSETS).iterdir()):
+        (target / ASSETS).rmdir()
+
+
+# --- the assembly ----------------------------------------------------------------------------
+
+
+ASSEMBLING = "assembling"  # staging folders are ``.SITE.assembling-PID-RANDOM``
+
+
 def staging_folder(target: Path) -> Path:
-    """A fresh folder beside `target`, where the assembled site is made."""
+    """A fresh folder beside `target`, where the assembled site is made, named after this
+    process (`assembly_leftovers` tells a killed assembly's from a running one's)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{target.name}.assembling-", dir=target.parent))
+    prefix = f".{target.name}.{ASSEMBLING}-{os.getpid()}-"
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=target.parent))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
+
+
+def assembly_leftovers(target: Path) -> list[Path]:
+    """The staging folders beside `target` of assemblies that are no longer running (killed,
+    or the machine stopped): their process is gone, or their name has no process id."""
+    found = []
+    for folder in target.parent.glob(f".{target.name}.{ASSEMBLING}-*"):
+        pid = folder.name.rsplit(f".{ASSEMBLING}-", 1)[1].split("-", 1)[0]
+        if not (pid.isdigit() and _alive(int(pid))):
+            found.append(folder)
+    return sorted(found)
 
 
 def discard(folder: Path) -> None:
-    shutil.rmtree(folder, ignore_errors=True)
+    if folder.is_dir() and not folder.is_symlink():
+        shutil.rmtree(folder, ignore_errors=True)
+    else:
+        folder.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
@@ -449,26 +599,20 @@ def assemble(
     is missing, incomplete, of another split, or given twice."""
     import time
 
-    from mkdocs.config import load_config
-
-    from . import archive as store
     from .build import build_site
     from .locks import hold_lock, lock_timeout, site_lock_path
     from .publish import publish, recover_site
 
     started = time.perf_counter()
     settings = dict(overrides or {})
-    probe = load_config(str(config_file), docs_dir=str(content.resolve()), **settings)
-    plugin = probe.plugins.get("postilla")
-    scheme = check_scheme(plugin.config.parts if plugin else None, str(config_file))  # type: ignore[attr-defined]
-    archive, problems = store.load_archive(content)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise ContentError(errors)
+    probe, scheme, archive = split_archive(config_file, content, settings)
     records = [read_record(folder) for folder in part_folders]
     check_parts(records, scheme, part_keys(archive, scheme))
     target = target.resolve()
     wait = lock_timeout() if lock_wait is None else lock_wait
+    with hold_lock(site_lock_path(target), wait, lambda message: None):
+        for leftover in assembly_leftovers(target):  # of a killed assembly
+            discard(leftover)
     staging = staging_folder(target)
     try:
         top = staging / "top"
@@ -482,7 +626,7 @@ def assemble(
             lock_wait=wait,
             assembly=records,
         )
-        place_parts(records, top)
+        place_parts(records, top, urlsplit(probe.site_url or "/").path or "/")
         with hold_lock(site_lock_path(target), wait, lambda message: None):
             recover_site(target)
             publish(top, target)

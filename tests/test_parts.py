@@ -7,7 +7,10 @@ import json
 import os
 import posixpath
 import shutil
+import signal
 import subprocess
+import sys
+import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -234,6 +237,72 @@ def test_a_missing_or_incomplete_part_is_refused_and_the_site_left_as_it_was(
         for p in split.site.parent.iterdir()
         if (".building-" in p.name or ".assembling-" in p.name)
     ]
+
+
+def tree_bytes(folder: Path) -> int:
+    """The bytes of every file under `folder`, each path counted (as a web server serves them)."""
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def test_the_parts_share_the_top_levels_theme_files(split: Split) -> None:
+    top_assets = split.site / parts.ASSETS
+    theme = tree_bytes(top_assets)
+    assert theme > 1_000_000  # Material's scripts and styles: the copies worth leaving out
+    for key in split.keys:
+        built, placed = split.parts / key, split.site / PARTS_DIR / key
+        assert tree_bytes(built / parts.ASSETS) >= theme  # each part is built with its own
+        left = [p for p in placed.rglob("*") if p.is_file() and p.is_relative_to(placed / "assets")]
+        assert not any((top_assets / p.relative_to(placed / "assets")).is_file() for p in left)
+        assert tree_bytes(placed) < tree_bytes(built) - theme + 100_000
+        # The part's own pages, hard-linked into the site until rewritten, are as built.
+        home = (built / "index.html").read_bytes()
+        assert b'href="assets/stylesheets/' in home
+        assert b'href="../../assets/stylesheets/' in (placed / "index.html").read_bytes()
+
+
+def test_only_links_to_the_parts_shared_theme_files_move_up() -> None:
+    shared = frozenset({"x.css", "img/a.png"})
+    page = (
+        b'<link href="../../x.css"><link href="../../assets/x.css">'
+        b'<img src="../../assets/img/a.png"><img src="../assets/x.css">'
+        b'<a href="../../assets/own.css"></a><use href="../../assets/x.css#i">'
+        b'<link href="/arch/parts/2024/assets/x.css"><link href="/arch/parts/2025/assets/x.css">'
+    )
+    assert parts.shared_links(page, 2, shared, b"/arch/", "2024") == (
+        b'<link href="../../x.css"><link href="../../../../assets/x.css">'
+        b'<img src="../../../../assets/img/a.png"><img src="../assets/x.css">'
+        b'<a href="../../assets/own.css"></a><use href="../../../../assets/x.css#i">'
+        b'<link href="/arch/assets/x.css"><link href="/arch/parts/2025/assets/x.css">'
+    )
+    assert parts.page_depth("index.html") == 0
+    assert parts.page_depth("articles/x/index.html") == 2
+
+
+def test_a_killed_assembly_leaves_nothing_after_the_next(split: Split) -> None:
+    before = snapshot(split.site)
+    command = [
+        *(sys.executable, "-m", "generator", "assemble"),
+        *("--config", str(split.config), "--content", str(split.content)),
+        *("--parts", str(split.parts), "--site", str(split.site)),
+    ]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    leftovers = lambda: sorted(split.site.parent.glob(".site.assembling-*"))  # noqa: E731
+    deadline = time.monotonic() + 60
+    while not leftovers() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.5)  # into the top level's build
+    process.kill()
+    process.wait()
+    assert process.returncode == -signal.SIGKILL, process.stderr.read()  # type: ignore[union-attr]
+    killed = leftovers()
+    assert len(killed) == 1 and killed[0].is_dir()
+    assert snapshot(split.site) == before
+    running = split.site.parent / f".site.assembling-{os.getpid()}-still"  # a live assembly's
+    running.mkdir()
+    assemble(split.config, split.content, parts.part_folders([split.parts]), split.site)
+    assert leftovers() == [running]
+    running.rmdir()
+    assert snapshot(split.site) == before  # the same parts: the same site
 
 
 def test_a_part_build_needs_the_archive_to_be_split(split: Split, tmp_path: Path) -> None:
