@@ -63,6 +63,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from benchmarks.pages import chrome_bytes
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks/results"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -504,15 +506,6 @@ def in_child(stage: str, work: Path, count: int, seed: int, part: str | None = N
 # --- the built site ---------------------------------------------------------------------
 
 
-def chrome_bytes(page: bytes) -> int:
-    """The bytes of an HTML page outside its ``<article>`` element (the theme's chrome:
-    header, navigation, scripts), from the first ``<article`` to the last ``</article>``."""
-    start, end = page.find(b"<article"), page.rfind(b"</article>")
-    if start < 0 or end < start:
-        return len(page)
-    return len(page) - (end + len(b"</article>") - start)
-
-
 def site_figures(site: Path) -> dict:
     """Size and file count of the site (everything it serves), of its Pagefind index, and of
     its HTML pages; the chrome of article pages (`chrome_bytes`)."""
@@ -671,6 +664,17 @@ def measure_search(site: Path, query: str, later: str | None = None) -> dict:
 # --- one size, and the tables ---------------------------------------------------------
 
 
+def work_folder(keep: Path | None, name: str) -> Path:
+    """A fresh folder for one run: `keep`/`name` (emptied first) to keep, else a temporary one."""
+    if keep is None:
+        return Path(tempfile.mkdtemp(prefix=f"postilla-{name}-"))
+    work = keep / name
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    return work
+
+
 def measure_size(
     count: int,
     keep: Path | None,
@@ -681,13 +685,7 @@ def measure_size(
     later: str = LATER_QUERY,
 ) -> dict:
     """Every figure for an archive of `count` articles."""
-    if keep:
-        work = keep / f"scale-{count}"
-        if work.exists():
-            shutil.rmtree(work)
-        work.mkdir(parents=True)
-    else:
-        work = Path(tempfile.mkdtemp(prefix=f"postilla-scale-{count}-"))
+    work = work_folder(keep, f"scale-{count}")
     try:
         row: dict = {"articles": count, "seed": seed}
         print(f"[{count}] making and importing the archive…", file=sys.stderr, flush=True)
@@ -739,13 +737,7 @@ def measure_parts(
     (a folder a run of this benchmark kept), its archive is used instead of a new one."""
     from generator import parts
 
-    if keep:
-        work = keep / f"parts-{count}"
-        if work.exists():
-            shutil.rmtree(work)
-        work.mkdir(parents=True)
-    else:
-        work = Path(tempfile.mkdtemp(prefix=f"postilla-parts-{count}-"))
+    work = work_folder(keep, f"parts-{count}")
     try:
         row: dict = {"articles": count, "seed": seed, "split": "year"}
         if content:
