@@ -144,11 +144,12 @@ LIST = ("<ul>", "</ul>")
 def page_sizes(count: int, per_page: int) -> list[int]:
     """How many of `count` items (newest first) each page of a listing holds, the first
     page first: every page but the first holds `per_page`, counted from the oldest item,
-    so that an item added at the top (the newest) changes the first page only, and a new
-    page appears only when the first one is full."""
-    if count <= per_page:
+    so that an item added at the top (the newest) changes the first page only; the first
+    holds `per_page` to twice that less one (never a page of one item), and gives its
+    oldest `per_page` to a new page when it would reach twice `per_page`."""
+    if count < 2 * per_page:
         return [count]
-    first = count % per_page or per_page
+    first = per_page + count % per_page
     return [first] + [per_page] * ((count - first) // per_page)
 
 
@@ -161,7 +162,7 @@ def paginated(
     wrap: tuple[str, str] = LIST,
 ) -> list[GeneratedFile]:
     """A listing (newest first) split into pages anchored at its oldest item: ``<stem>.md``
-    holds the newest items (up to `per_page`), then ``<stem>/<n>.md`` the older ones, `per_page`
+    holds the newest items (`page_sizes`), then ``<stem>/<n>.md`` the older ones, `per_page`
     to a page, ``<stem>/1.md`` the oldest. A page's number and items do not change when
     newer items are added, so an update changes the first page (and, when a page fills,
     adds one and relinks the next newest). Each item renders itself given the path of the

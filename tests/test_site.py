@@ -48,11 +48,13 @@ def test_months_are_headings_between_the_blocks_of_a_year() -> None:
 
 
 def test_pages_of_a_long_listing_link_to_each_other_and_use_their_own_depth() -> None:
-    articles = [make_article(f"a{n:03d}", date="2020-01-01") for n in range(site.PER_PAGE + 1)]
+    count = 2 * site.PER_PAGE + 1
+    articles = [make_article(f"a{n:03d}", date="2020-01-01") for n in range(count)]
     first, second = site.source_page("x.it", None, articles, _archive(*articles), "en")
     assert (first.path, second.path) == ("sources/x.it.md", "sources/x.it/1.md")
-    # Anchored at the oldest: the older page is full, the first holds the newest remainder.
-    assert first.blocks[0].count("<li>") == 1 and second.blocks[0].count("<li>") == site.PER_PAGE
+    # Anchored at the oldest: the older page is full, the first holds the newest rest.
+    assert first.blocks[0].count("<li>") == site.PER_PAGE + 1
+    assert second.blocks[0].count("<li>") == site.PER_PAGE
     assert '<a href="../../articles/' in first.blocks[0]  # sources/x.it/ is two levels down
     assert '<a href="../../../articles/' in second.blocks[0]  # sources/x.it/1/ is three
     assert "(x.it/1.md)" in str(first.content) and "(../x.it.md)" in str(second.content)
@@ -60,8 +62,12 @@ def test_pages_of_a_long_listing_link_to_each_other_and_use_their_own_depth() ->
 
 def test_page_sizes_fill_every_page_but_the_first_counting_from_the_oldest() -> None:
     assert site.page_sizes(0, 3) == [0] and site.page_sizes(3, 3) == [3]
-    assert site.page_sizes(4, 3) == [1, 3] and site.page_sizes(6, 3) == [3, 3]
-    assert site.page_sizes(7, 3) == [1, 3, 3]
+    assert site.page_sizes(4, 3) == [4] and site.page_sizes(5, 3) == [5]
+    assert site.page_sizes(6, 3) == [3, 3] and site.page_sizes(7, 3) == [4, 3]
+    assert site.page_sizes(9, 3) == [3, 3, 3] and site.page_sizes(11, 3) == [5, 3, 3]
+    for count in range(3, 40):  # the first page is never short once there are two
+        sizes = site.page_sizes(count, 3)
+        assert sum(sizes) == count and 3 <= sizes[0] < 6 and set(sizes[1:]) <= {3}
 
 
 def _listing_pages(count: int, per_page: int = 3) -> dict[str, str]:
@@ -78,7 +84,8 @@ def test_adding_the_newest_item_changes_only_the_first_page_or_adds_one() -> Non
         added = set(after) - set(before)
         # the first page, and when it was full the page it becomes and the one it links to
         assert changed <= {"stem/x.md", f"stem/x/{len(before) - 1}.md"}, count
-        assert len(added) == (count % 3 == 0), count  # a new page when the first was full
+        # a new page when the first would reach twice a page
+        assert len(added) == (count >= 5 and count % 3 == 2), count
     # every item is on exactly one page, the oldest on page 1
     pages = _listing_pages(10)
     assert "item 1<" in pages["stem/x/1.md"] and "item 10<" in pages["stem/x.md"]
