@@ -166,11 +166,20 @@ def fresh_content(content: Path) -> None:
     add_sources(content)
 
 
+def one_language(config: str) -> str:
+    """The text of mkdocs.yml without its ``extra.alternate`` block (a YAML mapping under
+    ``extra:`` that ends at the next blank line), as it is when there is none."""
+    found = re.search(r"^extra:\n  alternate:\n.*?(?=\n\n|\Z)", config, re.S | re.M)
+    return config[: found.start()] + config[found.end() :] if found else config
+
+
 def fresh_config(work: Path) -> Path:
     """The repository's mkdocs.yml, copied into `work` with its theme folder made absolute,
     so that the build's cache and page manifest (kept next to the configuration) start
-    empty and stay out of the repository: every build measured here is a cold one."""
-    text = (ROOT / "mkdocs.yml").read_text("utf-8")
+    empty and stay out of the repository: every build measured here is a cold one. The
+    site is measured in one language: its language switch (``extra.alternate``) is left
+    out, since each other language is a second build of the same archive into ``en/``."""
+    text = one_language((ROOT / "mkdocs.yml").read_text("utf-8"))
     text, found = re.subn(
         r"^(\s*custom_dir:\s*)(\S+)",
         lambda m: m.group(1) + str((ROOT / m.group(2)).resolve()),
