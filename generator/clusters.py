@@ -58,26 +58,47 @@ class RepeatIndex:
         default_factory=lambda: MinHashLSH(threshold=CANDIDATE_THRESHOLD, num_perm=PERMUTATIONS)
     )
 
-    def add(self, article_id: str, paragraphs: Sequence[str]) -> None:
-        """Index one body (a second body under the same id is ignored)."""
+    signatures: dict[str, MinHash] = field(default_factory=dict)
+
+    def add(self, article_id: str, paragraphs: Sequence[str], body: Body | None = None) -> None:
+        """Index one body (a second body under the same id is ignored); `body`, when given,
+        is its `body_of` already made (by `repeats`)."""
         if article_id in self.shingle_sets:
             return
-        shingle_set = shingles(paragraphs)
+        shingle_set, minhash = body or body_of(paragraphs)
         self.shingle_sets[article_id] = shingle_set
-        self.lsh.insert(article_id, signature(shingle_set))
+        self.signatures[article_id] = minhash
+        self.lsh.insert(article_id, minhash)
 
-    def repeats(self, paragraphs: Sequence[str]) -> list[str]:
-        """Ids of the indexed articles this body is near-identical to, most similar first."""
-        shingle_set = shingles(paragraphs)
+    def repeats(self, paragraphs: Sequence[str], body: Body | None = None) -> list[str]:
+        """Ids of the indexed articles this body is near-identical to, most similar first:
+        LSH's candidates, kept when their signatures' estimate is close enough (a templated
+        archive proposes hundreds), then checked on the exact shingle sets."""
+        shingle_set, minhash = body or body_of(paragraphs)
+        candidates = sorted(self.lsh.query(minhash))
+        if not candidates:
+            return []
+        others = np.array([self.signatures[c].hashvalues for c in candidates], dtype=np.uint64)
+        estimates = estimated_similarity(minhash.hashvalues, others)
         found = [
             (jaccard(shingle_set, self.shingle_sets[other]), other)
-            for other in self.lsh.query(signature(shingle_set))
+            for other, estimate in zip(candidates, estimates, strict=True)
+            if estimate >= THRESHOLD - ESTIMATE_MARGIN
         ]
         return [
             other
             for score, other in sorted(found, key=lambda f: (-f[0], f[1]))
             if score >= THRESHOLD
         ]
+
+
+# A body's shingle set and its MinHash signature, made once for `repeats` and `add`.
+Body = tuple[frozenset[str], MinHash]
+
+
+def body_of(paragraphs: Sequence[str]) -> Body:
+    shingle_set = shingles(paragraphs)
+    return shingle_set, signature(shingle_set)
 
 
 def words(text: str) -> list[str]:

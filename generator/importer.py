@@ -294,8 +294,9 @@ def import_files(
         if article.url:
             by_url[article.url] = article_id
         note += thin_text_warning(cleaned, article.words)
-        note += clusters.repeat_note(archived.repeats(article.paragraphs))
-        archived.add(article_id, article.paragraphs)
+        body = clusters.body_of(article.paragraphs)
+        note += clusters.repeat_note(archived.repeats(article.paragraphs, body))
+        archived.add(article_id, article.paragraphs, body)
         decided[raw.sha256] = Outcome("", "imported", article_id, f"imported as {article_id}{note}")
     return report_in_input_order(files, links, batch, errors, by_sha, decided)
 
