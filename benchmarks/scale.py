@@ -832,6 +832,16 @@ def parts_table(row: dict) -> str:
     return "\n".join(lines)
 
 
+def update_figures(
+    label: str, seconds: float, timings: dict, full_build_s: float
+) -> dict[str, str]:
+    """An update's share of the full build and the pages it rendered again."""
+    return {
+        f"{label}: share of the full build": f"{seconds / full_build_s:.0%}",
+        f"{label}: pages rendered again": f"{timings.get('pages rendered', 0):,.0f}",
+    }
+
+
 def derived(row: dict) -> dict[str, str]:
     """The table's figures for one size, formatted."""
     timings = row["timings"]
@@ -891,27 +901,21 @@ def derived(row: dict) -> dict[str, str]:
     elif "search_skipped" in row:
         figures["search"] = row["search_skipped"]
     if "update_import_s" in row:
+        both = row["update_import_s"] + row["update_build_s"]
         figures |= {
             f"add {UPDATE_COUNT}: import s": f"{row['update_import_s']:.1f}",
             f"add {UPDATE_COUNT}: build again s": f"{row['update_build_s']:.1f}",
-            "  pages rendered again": f"{row['update_timings'].get('pages rendered', 0):,.0f}",
-            "  import + build, share of the full build": f"{(row['update_import_s'] + row['update_build_s']) / row['build_s']:.0%}",
-        }
-    if "edit_article_build_s" in row:
-        figures |= {
-            "edit 1 article: build s": f"{row['edit_article_build_s']:.1f}",
-            "  share of the full build ": f"{row['edit_article_build_s'] / row['build_s']:.0%}",
-            "  pages rendered again  ": f"{row['edit_article_timings'].get('pages rendered', 0):,.0f}",
-            "edit 1 annotation: build s": f"{row['edit_note_build_s']:.1f}",
-            "  share of the full build  ": f"{row['edit_note_build_s'] / row['build_s']:.0%}",
-            "  pages rendered again   ": f"{row['edit_note_timings'].get('pages rendered', 0):,.0f}",
-        }
-    if "edit_build_s" in row:
-        figures |= {
-            "edit 1 article + 1 note: build s": f"{row['edit_build_s']:.1f}",
-            "  share of the full build": f"{row['edit_build_s'] / row['build_s']:.0%}",
-            "  pages rendered again ": f"{row['edit_timings'].get('pages rendered', 0):,.0f}",
-        }
+        } | update_figures(f"add {UPDATE_COUNT}", both, row["update_timings"], row["build_s"])
+    for key, label in (
+        ("edit_article", "edit 1 article"),
+        ("edit_note", "edit 1 annotation"),
+        ("edit", "edit 1 article + 1 note"),
+    ):
+        if f"{key}_build_s" in row:
+            figures[f"{label}: build s"] = f"{row[f'{key}_build_s']:.1f}"
+            figures |= update_figures(
+                label, row[f"{key}_build_s"], row[f"{key}_timings"], row["build_s"]
+            )
     if "serve_edit_s" in row:
         figures |= {
             "serve: first build s": f"{row['serve_first_build_s']:.1f}",

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.scale import one_language  # noqa: F401  (tests import it from here)
 from generator import importer
 from generator.model import Article
 
@@ -35,14 +36,6 @@ def empty_content(folder: Path) -> Path:
         shutil.copy(ROOT / "content" / name, content / name)
     shutil.copytree(ROOT / "content" / "pages", content / "pages")
     return content
-
-
-def one_language(config: str) -> str:
-    """The text of mkdocs.yml without its language switch (``extra.alternate``): a site in
-    ``theme.language`` only."""
-    start = config.index("\nextra:\n  alternate:\n")
-    end = config.index("\n\n", start + 1)
-    return config[:start] + config[end:]
 
 
 def import_seeds(content: Path) -> None:
