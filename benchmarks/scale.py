@@ -331,11 +331,13 @@ def stage_update(work: Path, seed: int) -> dict:
     (with the cache and the previous site of the cold build in place)."""
     from benchmarks.synthetic import make_raw_articles
     from generator.build import build_site
+    from generator.cache import CACHE_DIR, Cache
     from generator.importer import import_files
 
     paths = make_raw_articles(work / "raw-update", UPDATE_COUNT, seed + 1)
     started = time.perf_counter()
-    outcomes = import_files(paths, work / "content")
+    # as `postilla import` in the project: the build cache is read
+    outcomes = import_files(paths, work / "content", cache=Cache(work / CACHE_DIR))
     import_seconds = time.perf_counter() - started
     result = build_site(work / "mkdocs.yml", work / "content", work / "site", progress=False)
     return {

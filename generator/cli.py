@@ -425,6 +425,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from . import importer
+    from .cache import CACHE_DIR, NO_CACHE, Cache
 
     if args.explain:  # reads the files named, writes nothing: works anywhere
         if not args.inputs:
@@ -463,7 +464,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         if not is_web_url(args.url):
             print(f"error: --url {args.url!r} is not an http(s) address", file=sys.stderr)
             return EXIT_USAGE
-    outcomes = importer.import_files(args.inputs, content, url=args.url)
+    # The build cache of the project the content folder is in, read (never written) for
+    # what a daily import would otherwise make again for every archived article.
+    project = content.resolve().parent
+    cache = Cache(project / CACHE_DIR) if (project / CONFIG_FILE).is_file() else NO_CACHE
+    outcomes = importer.import_files(args.inputs, content, url=args.url, cache=cache)
     for outcome in outcomes:
         print(outcome, file=sys.stderr if outcome.status == "error" else sys.stdout)
     if not outcomes:

@@ -25,7 +25,9 @@ import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from . import i18n
+from .cache import Cache, digest
 from .model import Article
+from .parallel import parallel_map
 
 SHINGLE_WORDS = 5  # words per shingle
 THRESHOLD = 0.27  # Jaccard of shingle sets: the middle of the measured gap (0.23 .. 0.31)
@@ -51,54 +53,65 @@ class Cluster:
 
 @dataclass
 class RepeatIndex:
-    """The archive's bodies, to say which archived articles a new body repeats."""
+    """The archive's bodies, to say which archived articles a new body repeats.
 
-    shingle_sets: dict[str, frozenset[str]] = field(default_factory=dict)
+    Bodies are indexed by their signatures (`body_signature`, which an import makes on
+    every core or finds in the build cache); a body's exact shingle set is made only when a
+    new body's candidates include it, so indexing a large archive costs no shingling."""
+
+    paragraphs: dict[str, Sequence[str]] = field(default_factory=dict)
+    signatures: dict[str, np.ndarray] = field(default_factory=dict)
     lsh: MinHashLSH = field(
         default_factory=lambda: MinHashLSH(threshold=CANDIDATE_THRESHOLD, num_perm=PERMUTATIONS)
     )
+    exact: dict[str, frozenset[str]] = field(default_factory=dict)  # made when first needed
 
-    signatures: dict[str, MinHash] = field(default_factory=dict)
-
-    def add(self, article_id: str, paragraphs: Sequence[str], body: Body | None = None) -> None:
-        """Index one body (a second body under the same id is ignored); `body`, when given,
-        is its `body_of` already made (by `repeats`)."""
-        if article_id in self.shingle_sets:
+    def add(
+        self, article_id: str, paragraphs: Sequence[str], signature: Sequence[int] | None = None
+    ) -> None:
+        """Index one body (a second body under the same id is ignored); `signature`, when
+        given, is its `body_signature` already made. A body without words is never a repeat."""
+        if article_id in self.paragraphs:
             return
-        shingle_set, minhash = body or body_of(paragraphs)
-        self.shingle_sets[article_id] = shingle_set
-        self.signatures[article_id] = minhash
-        self.lsh.insert(article_id, minhash)
+        values = body_signature(paragraphs) if signature is None else signature
+        self.paragraphs[article_id] = paragraphs
+        if values:
+            self.signatures[article_id] = np.asarray(values, dtype=np.uint64)
+            self.lsh.insert(article_id, _minhash(values))
 
-    def repeats(self, paragraphs: Sequence[str], body: Body | None = None) -> list[str]:
+    def repeats(
+        self, paragraphs: Sequence[str], signature: Sequence[int] | None = None
+    ) -> list[str]:
         """Ids of the indexed articles this body is near-identical to, most similar first:
         LSH's candidates, kept when their signatures' estimate is close enough (a templated
         archive proposes hundreds), then checked on the exact shingle sets."""
-        shingle_set, minhash = body or body_of(paragraphs)
-        candidates = sorted(self.lsh.query(minhash))
+        values = body_signature(paragraphs) if signature is None else signature
+        if not values:
+            return []
+        candidates = sorted(self.lsh.query(_minhash(values)))
         if not candidates:
             return []
-        others = np.array([self.signatures[c].hashvalues for c in candidates], dtype=np.uint64)
-        estimates = estimated_similarity(minhash.hashvalues, others)
-        found = [
-            (jaccard(shingle_set, self.shingle_sets[other]), other)
-            for other, estimate in zip(candidates, estimates, strict=True)
-            if estimate >= THRESHOLD - ESTIMATE_MARGIN
+        estimates = estimated_similarity(values, np.stack([self.signatures[c] for c in candidates]))
+        close = [
+            c
+            for c, e in zip(candidates, estimates, strict=True)
+            if e >= THRESHOLD - ESTIMATE_MARGIN
         ]
+        if not close:
+            return []
+        own = shingles(paragraphs)
+        found = [(jaccard(own, self.exact_of(other)), other) for other in close]
         return [
             other
             for score, other in sorted(found, key=lambda f: (-f[0], f[1]))
             if score >= THRESHOLD
         ]
 
-
-# A body's shingle set and its MinHash signature, made once for `repeats` and `add`.
-Body = tuple[frozenset[str], MinHash]
-
-
-def body_of(paragraphs: Sequence[str]) -> Body:
-    shingle_set = shingles(paragraphs)
-    return shingle_set, signature(shingle_set)
+    def exact_of(self, article_id: str) -> frozenset[str]:
+        """An indexed body's shingle set, made once."""
+        if article_id not in self.exact:
+            self.exact[article_id] = shingles(self.paragraphs[article_id])
+        return self.exact[article_id]
 
 
 def words(text: str) -> list[str]:
@@ -135,6 +148,27 @@ def body_signature(paragraphs: Sequence[str]) -> tuple[int, ...]:
     empty for a body without words."""
     shingle_set = shingles(paragraphs)
     return tuple(int(v) for v in signature(shingle_set).hashvalues) if shingle_set else ()
+
+
+def cached_signatures(articles: Iterable[Article], cache: Cache) -> dict[str, tuple[int, ...]]:
+    """Each article's `body_signature`, by its body's hash: from the cache when the body
+    was signed before, the others made all at once on every core (about 4 ms a body) and
+    put in the cache (which the build saves; an import only reads it)."""
+    found: dict[str, tuple[int, ...]] = {}
+    missing: dict[str, Sequence[str]] = {}
+    for article in articles:
+        key = digest(article.body_text)
+        if key in found or key in missing:
+            continue
+        known = cache.get("minhash", key)
+        if known is None:
+            missing[key] = article.paragraphs
+        else:
+            found[key] = known
+    for key, made in zip(missing, parallel_map(body_signature, list(missing.values()))):
+        cache.put("minhash", key, made)
+        found[key] = made
+    return found
 
 
 def _minhash(values: Sequence[int]) -> MinHash:

@@ -23,6 +23,7 @@ from pathlib import Path
 from slugify import slugify
 
 from . import archive, clusters, markdown_text
+from .cache import NO_CACHE, Cache, digest
 from .clean import clean, repeated_lines
 from .ingest import HTML_SUFFIXES, read_raw, url_domain
 from .metadata import extract
@@ -246,22 +247,34 @@ def skipped_link(path: Path) -> Outcome:
 
 
 def import_files(
-    inputs: list[Path], content: Path, *, url: str | None = None, today: date | None = None
+    inputs: list[Path],
+    content: Path,
+    *,
+    url: str | None = None,
+    today: date | None = None,
+    cache: Cache = NO_CACHE,
 ) -> list[Outcome]:
     """Import raw files into `content`; one outcome per file (and per symbolic link
     skipped), in input order. The articles written and their ids depend on the set of
-    files, not on their order (`canonical_order`)."""
+    files, not on their order (`canonical_order`). `cache`, the project's build cache when
+    there is one, is read (never written) for the archive's parsed articles and
+    republication signatures: what a daily import of a few files into a large archive
+    would otherwise make again for every archived article."""
     imported_on = (today or date.today()).isoformat()
     sources, source_problems = archive.load_sources(content / archive.SOURCES)
     if source_problems:
         raise ContentError(source_problems)
-    existing = _existing_articles(content)
+    existing, _ = archive.read_articles(archive.article_paths(content), cache)
+    # (an article that does not parse is `postilla check`'s to report: importing goes on)
     by_sha = {a.raw_sha256: a.id for a in existing}
     by_url = {a.url: a.id for a in existing if a.url}
     taken = {p.stem for p in archive.article_paths(content)}
     archived = clusters.RepeatIndex()  # to say when a new file repeats an archived story
+    signatures = clusters.cached_signatures(existing, cache)
     for known_article in existing:
-        archived.add(known_article.id, known_article.paragraphs)
+        archived.add(
+            known_article.id, known_article.paragraphs, signatures[digest(known_article.body_text)]
+        )
     files, links = walk_inputs(inputs)
     errors: dict[str, list[Outcome]] = {}
     batch: list[tuple[str, RawArticle]] = []
@@ -271,11 +284,17 @@ def import_files(
             batch.append((shown, read_raw(path, shown, follow_symlinks=False)))
         except ContentError as exc:
             errors[shown] = [Outcome(shown, "error", None, str(p)) for p in exc.problems]
-    boilerplate = site_boilerplate(content, existing, [raw for _, raw in batch], url)
+    batch_sites = {raw_domain(raw, url) for _, raw in batch}  # only their lines are asked
+    boilerplate = site_boilerplate(
+        content,
+        [a for a in existing if url_domain(a.url) in batch_sites],
+        [raw for _, raw in batch],
+        url,
+    )
     fresh = canonical_order(raw for _, raw in batch if raw.sha256 not in by_sha)
     jobs = [(raw, boilerplate.get(raw_domain(raw, url), frozenset()), url) for raw in fresh]
     decided: dict[str, Outcome] = {}  # by raw SHA-256: what became of those bytes
-    for raw, (cleaned, metadata) in zip(fresh, clean_all(jobs)):
+    for raw, (cleaned, metadata, signature) in zip(fresh, clean_all(jobs)):
         if metadata.url and metadata.url in by_url:
             known = by_url[metadata.url]
             decided[raw.sha256] = Outcome(
@@ -294,9 +313,8 @@ def import_files(
         if article.url:
             by_url[article.url] = article_id
         note += thin_text_warning(cleaned, article.words)
-        body = clusters.body_of(article.paragraphs)
-        note += clusters.repeat_note(archived.repeats(article.paragraphs, body))
-        archived.add(article_id, article.paragraphs, body)
+        note += clusters.repeat_note(archived.repeats(article.paragraphs, signature))
+        archived.add(article_id, article.paragraphs, signature)
         decided[raw.sha256] = Outcome("", "imported", article_id, f"imported as {article_id}{note}")
     return report_in_input_order(files, links, batch, errors, by_sha, decided)
 
@@ -362,14 +380,16 @@ def thin_text_warning(cleaned: CleanedText, words: int) -> str:
 Job = tuple[RawArticle, frozenset[str], str | None]
 
 
-def clean_and_describe(job: Job) -> tuple[CleanedText, Metadata]:
-    """Cleaning and metadata of one raw file: the pure, CPU-bound part of an import."""
+def clean_and_describe(job: Job) -> tuple[CleanedText, Metadata, tuple[int, ...]]:
+    """Cleaning, metadata and republication signature (`clusters.body_signature`) of one
+    raw file: the pure, CPU-bound part of an import."""
     raw, boilerplate, url = job
     cleaned = clean(raw, boilerplate, url)
-    return cleaned, with_page_metadata(extract(raw, cleaned, url=url), raw)
+    metadata = with_page_metadata(extract(raw, cleaned, url=url), raw)
+    return cleaned, metadata, clusters.body_signature(cleaned.paragraphs)
 
 
-def clean_all(jobs: list[Job]) -> list[tuple[CleanedText, Metadata]]:
+def clean_all(jobs: list[Job]) -> list[tuple[CleanedText, Metadata, tuple[int, ...]]]:
     """`clean_and_describe` for every job, on every core when the batch is large."""
     return parallel_map(clean_and_describe, jobs)
 
@@ -416,16 +436,6 @@ def refusal(cleaned: CleanedText) -> str:
     )
 
 
-def _existing_articles(content: Path) -> list[Article]:
-    articles = []
-    for path in archive.article_paths(content):
-        try:
-            articles.append(archive.read_article(path))
-        except ContentError:
-            continue  # `postilla check` reports it; importing other files still works
-    return articles
-
-
 def write_new_article(content: Path, article: Article, raw_bytes: bytes) -> None:
     """Write the raw file, then the article; refuse to overwrite either."""
     raw_path = content / article.raw
@@ -457,7 +467,9 @@ def reclean(content: Path) -> list[Outcome]:
     if source_problems:
         raise ContentError(source_problems)
     outcomes = []
-    boilerplate = site_boilerplate(content, _existing_articles(content), [])
+    boilerplate = site_boilerplate(
+        content, archive.read_articles(archive.article_paths(content))[0], []
+    )
     for path in archive.article_paths(content):
         shown = archive.display_path(path)
         try:

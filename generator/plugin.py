@@ -47,7 +47,6 @@ from . import (
     feeds,
     i18n,
     languages,
-    parallel,
     render,
     search,
     site,
@@ -237,7 +236,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
             self.notes = split.part_notes(self.notes, set(self.by_id))
         self.notes_of = self.notes.by_article()
         self.related = self.related_articles(archive, self.index)
-        self.make_signatures(archive.articles)
+        clusters.cached_signatures(archive.articles, self.cache)
         self.cluster_of = clusters.cluster_of(
             clusters.find_clusters(archive.articles, self.body_signature, self.similar_bodies)
         )
@@ -541,18 +540,6 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
             return found
 
         return cached
-
-    def make_signatures(self, articles: Sequence[Article]) -> None:
-        """Put in the cache the republication signatures of `articles` that it lacks,
-        made all at once on every core (about 4 ms an article)."""
-        missing: dict[str, tuple[str, ...]] = {}
-        for article in articles:
-            key = digest(article.body_text)
-            if key not in missing and self.cache.get("minhash", key) is None:
-                missing[key] = article.paragraphs
-        made = parallel.parallel_map(clusters.body_signature, list(missing.values()))
-        for key, signature in zip(missing, made):
-            self.cache.put("minhash", key, signature)
 
     def similar_bodies(self, one: Article, other: Article, check: Callable[[], bool]) -> bool:
         """Whether two bodies are near-identical (`check()`, their exact shingle sets
