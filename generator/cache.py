@@ -112,6 +112,7 @@ def table_types() -> dict[str, Any]:
         "export": tuple[str, str],
         "entity-pages": list[GeneratedFile],
         "minhash": tuple[int, ...],  # a body's republication signature (`clusters`)
+        "clusters": list[list[str]],  # the archive's republication clusters' members
         "citations": tuple[str, str, str],  # CSL-JSON, BibTeX, formatted reference
         "feeds": tuple[bytes, str],  # a feed's Atom and JSON Feed texts
     }

@@ -25,7 +25,7 @@ import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from . import i18n
-from .cache import Cache, digest
+from .cache import Cache
 from .model import Article
 from .parallel import parallel_map
 
@@ -157,7 +157,7 @@ def cached_signatures(articles: Iterable[Article], cache: Cache) -> dict[str, tu
     found: dict[str, tuple[int, ...]] = {}
     missing: dict[str, Sequence[str]] = {}
     for article in articles:
-        key = digest(article.body_text)
+        key = article.body_digest
         if key in found or key in missing:
             continue
         known = cache.get("minhash", key)

@@ -23,7 +23,7 @@ from pathlib import Path
 from slugify import slugify
 
 from . import archive, clusters, markdown_text
-from .cache import NO_CACHE, Cache, digest
+from .cache import NO_CACHE, Cache
 from .clean import clean, repeated_lines
 from .ingest import HTML_SUFFIXES, read_raw, url_domain
 from .metadata import extract
@@ -273,7 +273,7 @@ def import_files(
     signatures = clusters.cached_signatures(existing, cache)
     for known_article in existing:
         archived.add(
-            known_article.id, known_article.paragraphs, signatures[digest(known_article.body_text)]
+            known_article.id, known_article.paragraphs, signatures[known_article.body_digest]
         )
     files, links = walk_inputs(inputs)
     errors: dict[str, list[Outcome]] = {}

@@ -14,6 +14,7 @@ after it is made. Reading order follows the data:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -145,6 +146,22 @@ class Article:
     def body_text(self) -> str:
         """The body as plain text, paragraphs separated by a blank line."""
         return "\n\n".join(self.paragraphs)
+
+    @cached_property
+    def body_digest(self) -> str:
+        """`cache.digest` of the body text: the key of what the build cache keeps per body
+        (signatures, comparisons), made once per article read."""
+        from .cache import digest
+
+        return digest(self.body_text)
+
+    @cached_property
+    def record_digest(self) -> str:
+        """`cache.digest` of every field (its ``repr``): what a page or file made from the
+        whole article is keyed by in the build cache, made once per article read."""
+        from .cache import digest
+
+        return digest(repr(self))
 
     @property
     def year(self) -> str | None:

@@ -236,10 +236,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
             self.notes = split.part_notes(self.notes, set(self.by_id))
         self.notes_of = self.notes.by_article()
         self.related = self.related_articles(archive, self.index)
-        clusters.cached_signatures(archive.articles, self.cache)
-        self.cluster_of = clusters.cluster_of(
-            clusters.find_clusters(archive.articles, self.body_signature, self.similar_bodies)
-        )
+        self.cluster_of = clusters.cluster_of(self.republication_clusters(archive.articles))
         for problem in self.notes.problems:
             # A bad annotation file never stops the build: it is left out, and said so
             # (a strict build, as in the pull-request check, fails on it).
@@ -541,10 +538,27 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
 
         return cached
 
+    def republication_clusters(self, articles: Sequence[Article]) -> tuple[clusters.Cluster, ...]:
+        """The archive's republication clusters (`clusters.find_clusters`). From the cache
+        when the same bodies, under the same ids and dates, were clustered before: a build
+        that changed no article's text does not run LSH over every signature again (seconds
+        at 10,000 articles), nor open the signature and comparison tables, which the cache
+        then keeps as they are for the next build that needs them."""
+        key = digest(
+            *(f"{a.id}\0{a.date}\0{a.body_digest}" for a in sorted(articles, key=lambda a: a.id))
+        )
+        known = self.cache.get("clusters", key)
+        if known is not None:
+            return tuple(clusters.Cluster(clusters.cluster_id(m), tuple(m)) for m in known)
+        clusters.cached_signatures(articles, self.cache)
+        found = clusters.find_clusters(articles, self.body_signature, self.similar_bodies)
+        self.cache.put("clusters", key, [list(c.members) for c in found])
+        return found
+
     def similar_bodies(self, one: Article, other: Article, check: Callable[[], bool]) -> bool:
         """Whether two bodies are near-identical (`check()`, their exact shingle sets
         compared), from the cache when the same two bodies were compared before."""
-        key = digest(digest(one.body_text), digest(other.body_text))
+        key = digest(one.body_digest, other.body_digest)
         found = self.cache.get("near-pairs", key)
         if found is None:
             found = check()
@@ -553,7 +567,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
 
     def body_signature(self, article: Article) -> tuple[int, ...]:
         """The article's republication signature, from the cache when its body is unchanged."""
-        key = digest(article.body_text)
+        key = article.body_digest
         found = self.cache.get("minhash", key)
         if found is None:
             found = clusters.body_signature(article.paragraphs)
@@ -577,7 +591,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         site_name, site_url, directory_urls = self.site_address
         link = citations.permalink(article.id, site_url, directory_urls)
         source = self.archive.source_for(article.source)
-        key = digest(repr(article), repr(source), site_name, link, self.language)
+        key = digest(article.record_digest, repr(source), site_name, link, self.language)
         self.cite_keys[article.id] = (key, (article, source, link))
         return key, (article, source, link)
 
@@ -673,7 +687,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
                 [repr(a) for a in self.notes_of.get(article.id, [])],
                 [(m.id, m.title, m.date, m.publisher, m.source) for m in self.republished(article)],
             )
-            prints[article.id] = digest(shared, repr(article), repr(links))
+            prints[article.id] = digest(shared, article.record_digest, repr(links))
         return prints
 
     def export_lines(self, shared: str, prints: dict[str, str]) -> site.ExportLines:

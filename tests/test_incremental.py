@@ -11,6 +11,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
@@ -211,6 +212,39 @@ def test_a_new_article_renders_only_the_pages_that_show_it(tmp_path: Path) -> No
     assert f"articles/{SPUTNIK}.md" not in rendered and f"articles/{BLOG}.md" not in rendered
     assert not [page for page in rendered if page.startswith(("entities/", "pages/"))]
     assert "Una nota senza nomi" in (site / "index.html").read_text("utf-8")
+
+
+def test_clusters_of_unchanged_bodies_come_from_the_cache(tmp_path: Path) -> None:
+    """A build that changed no article's text takes the clusters from the build cache
+    (LSH is not run over every signature again, and the signature table is not opened);
+    a changed body, id or date clusters again."""
+    from generator.cache import Cache
+
+    text = " ".join(f"parola{n}" for n in range(120))
+    articles = [
+        make_article("a", text, "Prima agenzia.", date="2024-01-02"),
+        make_article("b", text, "Seconda agenzia.", date="2024-01-01"),
+        make_article("c", " ".join(f"altro{n}" for n in range(120))),
+    ]
+
+    def plugin_with(cache: Cache) -> PostillaPlugin:
+        plugin = PostillaPlugin()
+        plugin.cache = cache
+        return plugin
+
+    first_cache = Cache(tmp_path / "cache")
+    first = plugin_with(first_cache).republication_clusters(articles)
+    assert [c.members for c in first] == [("b", "a")]  # earliest first
+    first_cache.save()
+    warm = Cache(tmp_path / "cache")
+    with patch.object(clusters, "find_clusters", side_effect=AssertionError("clustered again")):
+        assert plugin_with(warm).republication_clusters(articles) == first
+    assert "minhash" not in warm._values  # the signatures were not even read
+    redated = [articles[0], replace(articles[1], date="2024-01-03"), articles[2]]
+    again = plugin_with(Cache(tmp_path / "cache")).republication_clusters(redated)
+    assert [c.members for c in again] == [("a", "b")]
+    rewritten = [articles[0], replace(articles[1], paragraphs=("altro testo " * 60,)), articles[2]]
+    assert plugin_with(Cache(tmp_path / "cache")).republication_clusters(rewritten) == ()
 
 
 def test_republication_checks_are_remembered() -> None:
