@@ -113,6 +113,8 @@ def table_types() -> dict[str, Any]:
         "entity-pages": list[GeneratedFile],
         "minhash": tuple[int, ...],  # a body's republication signature (`clusters`)
         "clusters": list[list[str]],  # the archive's republication clusters' members
+        # the bodies last compared for republication, and their near-identical pairs
+        "near-state": tuple[tuple[str, ...], tuple[tuple[str, str], ...]],
         "citations": tuple[str, str, str],  # CSL-JSON, BibTeX, formatted reference
         "feeds": tuple[bytes, str],  # a feed's Atom and JSON Feed texts
     }

@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
+from itertools import combinations
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -192,24 +193,33 @@ def estimated_similarity(values: Sequence[int], others: np.ndarray) -> np.ndarra
 Similar = Callable[[str, str], bool]
 
 
+# What an earlier clustering found: the body keys it compared and their near-identical
+# pairs (each sorted). Kept by the build so that the next one compares only new bodies.
+Clustered = tuple[tuple[str, ...], tuple[tuple[str, str], ...]]
+
+
 def near_pairs(
     signatures: Mapping[str, Sequence[int]],
     shingles_of: Callable[[str], frozenset[str]],
     similar: Callable[[str, str, Similar], bool] | None = None,
+    before: Clustered | None = None,
 ) -> list[tuple[str, str]]:
-    """Pairs of ids (sorted) whose shingle sets reach `THRESHOLD`: candidates from LSH over
+    """Pairs of keys (sorted) whose shingle sets reach `THRESHOLD`: candidates from LSH over
     the `signatures`, kept when their signatures' estimate is close enough, then checked on
     the exact sets (`shingles_of`, asked only for them). `similar(a, b, check)` may answer
-    for `check(a, b)` (the plugin's remembers the answers by the bodies' hashes)."""
-    lsh = MinHashLSH(threshold=CANDIDATE_THRESHOLD, num_perm=PERMUTATIONS)
+    for `check(a, b)` (the plugin's remembers the answers by the bodies' hashes).
+
+    With `before` (an earlier result over some of the same keys), the pairs of two keys it
+    compared are kept and only the other keys are compared with every key, on LSH's own
+    criterion (two signatures are candidates when they agree on a whole band), so the
+    pairs are the same as without it. That is what a build after an edit or a daily
+    import does: a few new bodies against an archive already compared."""
     keys = sorted(key for key, values in signatures.items() if values)
-    rows = {key: row for row, key in enumerate(keys)}
+    if not keys:
+        return []
     matrix = np.array([signatures[key] for key in keys], dtype=np.uint64).reshape(
         len(keys), PERMUTATIONS
     )
-    minhashes = {key: _minhash(signatures[key]) for key in keys}
-    for key in keys:
-        lsh.insert(key, minhashes[key])
     exact: dict[str, frozenset[str]] = {}
 
     def exact_of(key: str) -> frozenset[str]:
@@ -220,17 +230,43 @@ def near_pairs(
     def check(key: str, other: str) -> bool:
         return jaccard(exact_of(key), exact_of(other)) >= THRESHOLD
 
+    def confirmed(key: str, others: list[str], rows: list[int]) -> set[tuple[str, str]]:
+        estimates = estimated_similarity(signatures[key], matrix[rows])
+        return {
+            (min(key, other), max(key, other))
+            for other, estimate in zip(others, estimates, strict=True)
+            if estimate >= THRESHOLD - ESTIMATE_MARGIN
+            and (similar(key, other, check) if similar else check(key, other))
+        }
+
+    lsh = MinHashLSH(threshold=CANDIDATE_THRESHOLD, num_perm=PERMUTATIONS)
+    known = set(before[0]) if before else set()
+    fresh = [key for key in keys if key not in known]
+    pairs = (
+        {(a, b) for a, b in before[1] if a in signatures and b in signatures} if before else set()
+    )
+    if before and len(fresh) * 4 <= len(keys):
+        for row, key in enumerate(keys):
+            if key in known:
+                continue
+            # LSH's candidates, found directly: the rows agreeing with this one on a band
+            agree = matrix == matrix[row]
+            banded = np.zeros(len(keys), dtype=bool)
+            for start, end in lsh.hashranges:
+                banded |= agree[:, start:end].all(axis=1)
+            banded[row] = False
+            rows = [r for r in np.flatnonzero(banded).tolist() if keys[r] in known or keys[r] > key]
+            pairs |= confirmed(key, [keys[r] for r in rows], rows)
+        return sorted(pairs)
+    rows_of = {key: row for row, key in enumerate(keys)}
+    minhashes = {key: _minhash(signatures[key]) for key in keys}
+    for key in keys:
+        lsh.insert(key, minhashes[key])
     pairs = set()
     for key in keys:
         others = sorted(other for other in lsh.query(minhashes[key]) if other > key)
-        if not others:
-            continue
-        estimates = estimated_similarity(signatures[key], matrix[[rows[o] for o in others]])
-        for other, estimate in zip(others, estimates):
-            if estimate >= THRESHOLD - ESTIMATE_MARGIN and (
-                similar(key, other, check) if similar else check(key, other)
-            ):
-                pairs.add((key, other))
+        if others:
+            pairs |= confirmed(key, others, [rows_of[o] for o in others])
     return sorted(pairs)
 
 
@@ -275,23 +311,43 @@ def find_clusters(
     a body's signature (the plugin's comes from the build cache: hashing every shingle of
     every body is most of the cost, about 4 ms an article); `similar(a, b, check)` may
     answer for `check()`, the exact comparison of two bodies (the plugin's from the cache)."""
-    by_id = {a.id: a for a in articles}
-    signatures = {a.id: signature_of(a) for a in articles}
+    return find_clusters_since(articles, signature_of, similar)[0]
 
-    def similar_ids(key: str, other: str, check: Similar) -> bool:
+
+def find_clusters_since(
+    articles: Sequence[Article],
+    signature_of: Callable[[Article], Sequence[int]] = lambda a: body_signature(a.paragraphs),
+    similar: Callable[[Article, Article, Callable[[], bool]], bool] | None = None,
+    before: Clustered | None = None,
+) -> tuple[tuple[Cluster, ...], Clustered]:
+    """`find_clusters`, given what an earlier one found (`near_pairs`' `before`); also
+    returns what to give the next one. Bodies are compared once however many articles
+    carry them (articles with the same text are in one cluster)."""
+    by_body: dict[str, list[Article]] = {}
+    for article in sorted(articles, key=lambda a: a.id):
+        by_body.setdefault(article.body_digest, []).append(article)
+    signatures = {key: signature_of(group[0]) for key, group in by_body.items()}
+
+    def similar_bodies(key: str, other: str, check: Similar) -> bool:
         assert similar is not None
-        return similar(by_id[key], by_id[other], lambda: check(key, other))
+        one, two = sorted((by_body[key][0], by_body[other][0]), key=lambda a: a.id)
+        return similar(one, two, lambda: check(key, other))
 
     pairs = near_pairs(
         signatures,
-        lambda key: shingles(by_id[key].paragraphs),
-        similar_ids if similar else None,
+        lambda key: shingles(by_body[key][0].paragraphs),
+        similar_bodies if similar else None,
+        before,
     )
+    signed = sorted(key for key, values in signatures.items() if values)
+    same_text = [(a.id, b.id) for key in signed for a, b in combinations(by_body[key], 2)]
+    near = [(a.id, b.id) for key, other in pairs for a in by_body[key] for b in by_body[other]]
+    by_id = {a.id: a for a in articles}
     found = [
         Cluster(cluster_id(members), tuple(a.id for a in earliest_first(by_id[m] for m in members)))
-        for members in groups(by_id, pairs)
+        for members in groups(by_id, same_text + near)
     ]
-    return tuple(sorted(found, key=lambda c: c.id))
+    return tuple(sorted(found, key=lambda c: c.id)), (tuple(signed), tuple(pairs))
 
 
 def cluster_of(clusters: Iterable[Cluster]) -> dict[str, Cluster]:

@@ -69,6 +69,7 @@ log = logging.getLogger("mkdocs.plugins.postilla")
 PLACEHOLDER = "<!-- postilla:article -->"
 ARCHIVE_ERRORS = "the archive has errors (`postilla check` lists them all):\n"
 # Parts of the content folder that are data, not pages of the site.
+NEAR_STATE = "last"  # the one entry of the cache's "near-state" table
 NOT_PUBLISHED = (store.SOURCES, store.ENTITIES, store.ANNOTATIONS + "/")
 
 
@@ -543,7 +544,8 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         when the same bodies, under the same ids and dates, were clustered before: a build
         that changed no article's text does not run LSH over every signature again (seconds
         at 10,000 articles), nor open the signature and comparison tables, which the cache
-        then keeps as they are for the next build that needs them."""
+        then keeps as they are for the next build that needs them. Otherwise only the bodies
+        new since the last clustering are compared (`clusters.near_pairs`)."""
         key = digest(
             *(f"{a.id}\0{a.date}\0{a.body_digest}" for a in sorted(articles, key=lambda a: a.id))
         )
@@ -551,7 +553,12 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         if known is not None:
             return tuple(clusters.Cluster(clusters.cluster_id(m), tuple(m)) for m in known)
         clusters.cached_signatures(articles, self.cache)
-        found = clusters.find_clusters(articles, self.body_signature, self.similar_bodies)
+        # The last clustering's bodies and pairs: only bodies new since then are compared.
+        before = self.cache.get("near-state", NEAR_STATE)
+        found, state = clusters.find_clusters_since(
+            articles, self.body_signature, self.similar_bodies, before
+        )
+        self.cache.put("near-state", NEAR_STATE, state)
         self.cache.put("clusters", key, [list(c.members) for c in found])
         return found
 

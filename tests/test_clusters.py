@@ -170,6 +170,43 @@ def test_a_few_edited_words_stay_in_the_cluster_and_a_rewrite_does_not() -> None
     assert [c.members for c in found] == [("a", "b")]
 
 
+def test_pairs_since_an_earlier_comparison_are_the_pairs_of_all() -> None:
+    """Given what an earlier comparison found, only the new bodies are compared (with
+    every body), and the pairs are exactly those of comparing everything with LSH: LSH's
+    banding criterion is applied directly. A body gone takes its pairs with it."""
+    rng = random.Random(3)
+    words = [f"w{i}" for i in range(60)]
+    stories = [[rng.choice(words) for _ in range(150)] for _ in range(6)]
+    bodies: dict[str, list[str]] = {}
+    for n in range(40):
+        text = list(stories[n % 6])
+        for _ in range(rng.randrange(0, 30)):  # from a light edit to a rewrite
+            text[rng.randrange(len(text))] = rng.choice(words)
+        bodies[f"k{n:02d}"] = [" ".join(text)]
+    signatures = {key: clusters.body_signature(body) for key, body in bodies.items()}
+
+    def shingles_of(key: str) -> frozenset[str]:
+        return clusters.shingles(bodies[key])
+
+    everything = clusters.near_pairs(signatures, shingles_of)
+    assert 5 < len(everything) < 200  # some near pairs, and many pairs that are not
+    earlier_keys = sorted(bodies)[:32]
+    earlier = clusters.near_pairs({k: signatures[k] for k in earlier_keys}, shingles_of)
+    compared: list[tuple[str, str]] = []
+
+    def counted(key: str, other: str, check: clusters.Similar) -> bool:
+        compared.append((key, other))
+        return check(key, other)
+
+    before = (tuple(earlier_keys), tuple(earlier))
+    assert clusters.near_pairs(signatures, shingles_of, counted, before) == everything
+    assert compared and all(k not in earlier_keys or o not in earlier_keys for k, o in compared)
+    gone = {k: v for k, v in signatures.items() if k != "k00"}
+    assert clusters.near_pairs(gone, shingles_of, before=before) == [
+        pair for pair in everything if "k00" not in pair
+    ]
+
+
 def test_repeat_index_names_the_archived_article() -> None:
     index = clusters.RepeatIndex()
     text = " ".join(f"parola{i}" for i in range(80))

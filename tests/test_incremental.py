@@ -237,7 +237,7 @@ def test_clusters_of_unchanged_bodies_come_from_the_cache(tmp_path: Path) -> Non
     assert [c.members for c in first] == [("b", "a")]  # earliest first
     first_cache.save()
     warm = Cache(tmp_path / "cache")
-    with patch.object(clusters, "find_clusters", side_effect=AssertionError("clustered again")):
+    with patch.object(clusters, "near_pairs", side_effect=AssertionError("clustered again")):
         assert plugin_with(warm).republication_clusters(articles) == first
     assert "minhash" not in warm._values  # the signatures were not even read
     redated = [articles[0], replace(articles[1], date="2024-01-03"), articles[2]]
