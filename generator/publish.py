@@ -271,13 +271,24 @@ def recover_site(target: Path) -> None:
     """Undo what a killed build left beside `target` (call with its lock held, so that no
     running build's folder is touched): a site missing between the two renames of the
     fallback publish is put back (the newest ``.site.old-*``, the live site until then),
-    then every ``.site.building-*`` and ``.site.old-*`` is removed."""
+    then every ``.site.building-*`` and ``.site.old-*`` is moved out of the way as
+    ``.site.deleting-*`` and deleted in the background, as `publish` deletes the old site:
+    the previous build's old site is often still being deleted when the next build starts,
+    and deleting tens of thousands of files again would be seconds of the build's time."""
     olds = sorted(target.parent.glob(f".{target.name}.old-*"), key=_stamp)
     if not target.exists() and olds:
         olds.pop().rename(target)
-    for leftover in [*olds, *target.parent.glob(f".{target.name}.building-*")]:
+    for leftover in [
+        *olds,
+        *target.parent.glob(f".{target.name}.building-*"),
+        *target.parent.glob(f".{target.name}.deleting-*"),
+    ]:
         if leftover.is_dir() and not leftover.is_symlink():
-            shutil.rmtree(leftover, ignore_errors=True)
+            doomed = leftover
+            if not leftover.name.startswith(f".{target.name}.deleting-"):
+                doomed = target.with_name(f".{target.name}.deleting-{time.time_ns()}")
+                leftover.rename(doomed)
+            _delete_later(doomed)
         else:
             leftover.unlink(missing_ok=True)
 
