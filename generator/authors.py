@@ -220,34 +220,104 @@ def author_page(
     return paginated(f"authors/{author.slug}", lines, items, language)
 
 
+AUTHORS_PER_PAGE = 500  # table rows a page of the authors index holds at most
+BY_LETTER = "authors/by-letter"  # where the index's pages by initial are, past that
+
+
 def author_pages(
     archive: Archive, language: str, directory_urls: bool = True
 ) -> list[GeneratedFile]:
-    """The authors index (name, kind, articles, sources) and one page per author."""
+    """The authors index (name, kind, articles, sources) and one page per author. Past
+    `AUTHORS_PER_PAGE` authors the index lists the initials, each leading to its authors'
+    table (in pages of `AUTHORS_PER_PAGE`): no page of the index grows with the archive."""
     t = i18n.strings(language)
     found = authors_of(archive)
     ordered = sorted(found.values(), key=lambda item: (item[0].name.casefold(), item[0].slug))
+    if len(ordered) <= AUTHORS_PER_PAGE:
+        index = [f"# {t['authors']}", ""] + (
+            _author_table(ordered, "", language) if ordered else [t["no_authors"]]
+        )
+        pages = [GeneratedFile("authors/index.md", "\n".join(index) + "\n")]
+    else:
+        pages = _pages_by_initial(ordered, language)
+    for author, articles in ordered:
+        pages += author_page(author, articles, archive, language, directory_urls)
+    return pages
+
+
+Authored = tuple[Author, list[Article]]  # an author and their articles
+
+
+def initial_of(author: Author) -> str:
+    """The initial an author is filed under in the index: the first letter of the name's
+    slug (accents dropped), or ``#`` for a name that starts with a digit or a sign."""
+    first = author.slug[:1]
+    return first.upper() if first.isalpha() else "#"
+
+
+def _letter_stem(initial: str) -> str:
+    return "0" if initial == "#" else initial.lower()
+
+
+def _author_table(authors: list[Authored], up: str, language: str) -> list[str]:
+    """A table of authors; `up` leads from the page it stands on to ``authors/``."""
+    t = i18n.strings(language)
 
     def cell(value: str) -> str:
         return escape(" ".join(value.split())).replace("|", "\\|")
 
-    rows = [
-        f"| [{cell(author.name)}]({author.slug}.md) | {cell(_kind_label(author.kind, language))} "
-        f"| {len(articles)} | {len({a.source for a in articles if a.source})} |"
-        for author, articles in ordered
+    return [
+        f"| {t['author']} | {t['author_kind']} | {t['articles']} | {t['sources']} |",
+        "|---|---|---:|---:|",
+        *(
+            f"| [{cell(author.name)}]({up}{author.slug}.md) "
+            f"| {cell(_kind_label(author.kind, language))} "
+            f"| {len(articles)} | {len({a.source for a in articles if a.source})} |"
+            for author, articles in authors
+        ),
     ]
-    index = [f"# {t['authors']}", ""]
-    if rows:
-        index += [
-            f"| {t['author']} | {t['author_kind']} | {t['articles']} | {t['sources']} |",
-            "|---|---|---:|---:|",
-            *rows,
-        ]
-    else:
-        index.append(t["no_authors"])
+
+
+def _pages_by_initial(ordered: list[Authored], language: str) -> list[GeneratedFile]:
+    """The authors index as a list of initials, and each initial's table in pages."""
+    t = i18n.strings(language)
+    by_initial: dict[str, list[Authored]] = defaultdict(list)
+    for item in ordered:
+        by_initial[initial_of(item[0])].append(item)
+    initials = sorted(by_initial, key=lambda i: (i == "#", i))
+
+    def letters(prefix: str, current: str | None = None) -> str:
+        return " · ".join(
+            f"**{initial}**"
+            if initial == current
+            else f"[{initial}]({prefix}{_letter_stem(initial)}.md) ({len(by_initial[initial])})"
+            for initial in initials
+        )
+
+    index = [f"# {t['authors']}", "", f"{len(ordered)} {t['authors'].lower()}", ""]
+    index += [letters("by-letter/"), ""]
     pages = [GeneratedFile("authors/index.md", "\n".join(index) + "\n")]
-    for author, articles in ordered:
-        pages += author_page(author, articles, archive, language, directory_urls)
+    for initial in initials:
+        chunks = [
+            by_initial[initial][start : start + AUTHORS_PER_PAGE]
+            for start in range(0, len(by_initial[initial]), AUTHORS_PER_PAGE)
+        ]
+        stem = _letter_stem(initial)
+        for number, chunk in enumerate(chunks, start=1):
+            name = stem if number == 1 else f"{stem}-{number}"
+            lines = [f"# {t['authors']}: {initial}", "", letters("", initial), ""]
+            if len(chunks) > 1:
+                lines += [
+                    " · ".join(
+                        f"**{n}**"
+                        if n == number
+                        else f"[{n}]({stem if n == 1 else f'{stem}-{n}'}.md)"
+                        for n in range(1, len(chunks) + 1)
+                    ),
+                    "",
+                ]
+            lines += _author_table(chunk, "../", language)
+            pages.append(GeneratedFile(f"{BY_LETTER}/{name}.md", "\n".join(lines) + "\n"))
     return pages
 
 

@@ -8,6 +8,7 @@ is the seed archive plus corpus articles whose bylines were set as a maintainer 
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from lxml import html as lxml_html
 
 from conftest import CORPUS, IMPORT_DAY, ROOT, empty_content, import_seeds, make_article
 from generator import archive, importer
-from generator.authors import author_pages, bylines, ordinary_case
+from generator.authors import AUTHORS_PER_PAGE, author_pages, bylines, ordinary_case
 from generator.build import build_site
 from generator.model import Archive, Source
 
@@ -90,6 +91,34 @@ def test_two_publishers_desks_are_two_authors() -> None:
         "authors/redazione-alpha.md",
         "authors/redazione-beta.md",
     ]
+
+
+def test_a_large_authors_index_goes_by_initial() -> None:
+    """Past AUTHORS_PER_PAGE authors the index lists initials with counts; each initial's
+    table is in pages of at most AUTHORS_PER_PAGE rows; every author is in exactly one row,
+    and every link of the index's pages leads to a page that is made."""
+    names = [f"Mario Cognome{n}" for n in range(AUTHORS_PER_PAGE + 100)]
+    names += [f"Luca Altro{n}" for n in range(300)] + ["3M Redattore"]
+    articles = tuple(
+        make_article(f"a{n:04d}", "testo", author=name) for n, name in enumerate(names)
+    )
+    pages = {p.path: str(p.content) for p in author_pages(Archive(articles, (), ()), "it")}
+    index = pages["authors/index.md"]
+    assert "|---|" not in index  # initials, not a table of every author
+    assert "[L](by-letter/l.md) (300)" in index and "[#](by-letter/0.md) (1)" in index
+    assert f"[M](by-letter/m.md) ({AUTHORS_PER_PAGE + 100})" in index
+    tables = {path: text for path, text in pages.items() if path.startswith("authors/by-letter/")}
+    assert sorted(tables) == sorted(f"authors/by-letter/{n}.md" for n in ("0", "l", "m", "m-2"))
+    rows = [
+        line for text in tables.values() for line in text.splitlines() if line.startswith("| [")
+    ]
+    assert len(rows) == len(names) == len(set(rows))
+    assert all(text.count("\n| [") <= AUTHORS_PER_PAGE for text in tables.values())
+    assert "[2](m-2.md)" in tables["authors/by-letter/m.md"]
+    for path, text in [("authors/index.md", index), *tables.items()]:
+        for target in re.findall(r"\]\(([^)]+\.md)\)", text):
+            made = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+            assert made in pages, (path, target)
 
 
 def test_no_author_index_says_so() -> None:
