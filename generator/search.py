@@ -524,6 +524,20 @@ def _listing(bundle: Path) -> dict[str, list[object]]:
     return dict(sorted(files.items()))
 
 
+def bundle_state(bundle: Path) -> tuple[tuple[str, int, int, int, int], ...]:
+    """Each file of `bundle` as the file system sees it: name, size, inode, modification
+    and change times. A file written, replaced or removed since gives another state (the
+    change time cannot be set back), so a bundle whose state is the one it had when
+    `bundle_problem` read it whole is still as it was then, without reading it again."""
+    found = []
+    for folder, _, names in os.walk(bundle):
+        for name in names:
+            path = os.path.join(folder, name)
+            stat = os.stat(path, follow_symlinks=False)
+            found.append((path, stat.st_size, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns))
+    return tuple(sorted(found))
+
+
 def bundle_problem(bundle: Path) -> str | None:
     """What is wrong with the bundle kept in `bundle`, or None when it is exactly as it
     was made: every file its record lists with the same size and hash, no other file,
@@ -608,8 +622,11 @@ class SearchIndex:
         language: str = "en",
         sizes: Mapping[str, int] | None = None,
         timeout: float = PAGEFIND_TIMEOUT,
+        checked: Mapping[str, tuple[tuple[str, int, int, int, int], ...]] | None = None,
     ):
         self.folder = folder  # documents/<shard>/… and bundles/<shard>/
+        # The kept bundles found sound when the build started, as `bundle_state` saw them.
+        self.checked = dict(checked or {})
         self.shards = shards  # every shard, newest first
         self.stale = stale  # the shards to index again
         self.temporary = temporary  # no cache: the folder goes when the build is done
@@ -750,7 +767,10 @@ class SearchIndex:
             if self._error is not None:
                 raise SearchError(self._error)
             for shard in self.shards:
-                if bundle_problem(self.folder / "bundles" / shard) is not None:
+                bundle = self.folder / "bundles" / shard
+                if shard in self.checked and bundle_state(bundle) == self.checked[shard]:
+                    continue  # untouched since `start_index` read it whole
+                if bundle_problem(bundle) is not None:
                     self._index(shard)
             self._publish(target)
         except (SearchError, OSError, ValueError, KeyError) as exc:
@@ -838,6 +858,7 @@ def start_index(
     ordered = dated + (["undated"] if "undated" in shards else [])
     stale = []
     made: list[str] = []
+    checked: dict[str, tuple[tuple[str, int, int, int, int], ...]] = {}
     if not (folder / "documents").is_dir():
         (folder / VOCABULARY_WORDS).unlink(missing_ok=True)  # a fresh folder: all words
     for leftover in (folder / "bundles").glob(".*.new*") if (folder / "bundles").is_dir() else ():
@@ -845,8 +866,11 @@ def start_index(
     for shard in ordered:
         documents = folder / "documents" / shard
         bundle = folder / "bundles" / shard
+        state = bundle_state(bundle)
         damaged = bundle_problem(bundle) is not None
         changed = sync_documents(documents, shards[shard], made, verify=damaged)
+        if not (changed or damaged):
+            checked[shard] = state
         if changed or damaged:
             if changed and not damaged:  # to be indexed: its other documents checked too
                 sync_documents(documents, shards[shard], made, verify=True)
@@ -859,7 +883,7 @@ def start_index(
                 shutil.rmtree(old, ignore_errors=True)
     sizes = {shard: len(shards[shard]) for shard in ordered}
     index = SearchIndex(
-        folder, ordered, stale, temporary, vocabulary, made, language, sizes, seconds
+        folder, ordered, stale, temporary, vocabulary, made, language, sizes, seconds, checked
     )
     index.start()
     return index
