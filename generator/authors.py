@@ -287,11 +287,15 @@ def _pages_by_initial(ordered: list[Authored], language: str) -> list[GeneratedF
     initials = sorted(by_initial, key=lambda i: (i == "#", i))
 
     def letters(prefix: str, current: str | None = None) -> str:
-        return " · ".join(
-            f"**{initial}**"
-            if initial == current
-            else f"[{initial}]({prefix}{_letter_stem(initial)}.md) ({len(by_initial[initial])})"
-            for initial in initials
+        """The initials as a line of links (each a target large enough to tap)."""
+        return (
+            " · ".join(
+                f"**{initial}**"
+                if initial == current
+                else f"[{initial} ({len(by_initial[initial])})]({prefix}{_letter_stem(initial)}.md)"
+                for initial in initials
+            )
+            + "\n{ .postilla-initials }"
         )
 
     index = [f"# {t['authors']}", "", f"{len(ordered)} {t['authors'].lower()}", ""]
@@ -313,7 +317,8 @@ def _pages_by_initial(ordered: list[Authored], language: str) -> list[GeneratedF
                         if n == number
                         else f"[{n}]({stem if n == 1 else f'{stem}-{n}'}.md)"
                         for n in range(1, len(chunks) + 1)
-                    ),
+                    )
+                    + "\n{ .postilla-initials }",
                     "",
                 ]
             lines += _author_table(chunk, "../", language)

@@ -105,8 +105,8 @@ def test_a_large_authors_index_goes_by_initial() -> None:
     pages = {p.path: str(p.content) for p in author_pages(Archive(articles, (), ()), "it")}
     index = pages["authors/index.md"]
     assert "|---|" not in index  # initials, not a table of every author
-    assert "[L](by-letter/l.md) (300)" in index and "[#](by-letter/0.md) (1)" in index
-    assert f"[M](by-letter/m.md) ({AUTHORS_PER_PAGE + 100})" in index
+    assert "[L (300)](by-letter/l.md)" in index and "[# (1)](by-letter/0.md)" in index
+    assert f"[M ({AUTHORS_PER_PAGE + 100})](by-letter/m.md)" in index
     tables = {path: text for path, text in pages.items() if path.startswith("authors/by-letter/")}
     assert sorted(tables) == sorted(f"authors/by-letter/{n}.md" for n in ("0", "l", "m", "m-2"))
     rows = [
@@ -220,6 +220,40 @@ def test_authors_index_counts(built: tuple[Path, Path, dict[str, str]]) -> None:
     assert rows["m-c"][1:3] == ["iniziali", "2"]
     assert rows["anna-bianchi"][2] == "2"
     assert sum(1 for r in rows.values() if r[1] == "redazione") == 1
+
+
+def test_authors_index_by_initial_as_a_reader_gets_it(
+    built: tuple[Path, Path, dict[str, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same archive built strictly with one author a page: the index lists the
+    initials, every initial's pages have one <h1> and link each author once, and every
+    link of those pages resolves to a page of the site."""
+    import generator.authors
+
+    content, _, _ = built
+    monkeypatch.setattr(generator.authors, "AUTHORS_PER_PAGE", 1)
+    site = tmp_path / "site"
+    result = build_site(ROOT / "mkdocs.yml", content, site, strict=True, progress=False)
+    assert result.warnings == 0
+    index = page(site, "authors")
+    initials = index.xpath("//p[contains(@class, 'postilla-initials')]//a")
+    assert [a.text for a in initials] == ["A (1)", "M (2)", "R (1)"]
+    assert not index.xpath("//table")
+    letter_pages = sorted((site / "authors" / "by-letter").glob("*/index.html"))
+    assert [p.parent.name for p in letter_pages] == ["a", "m", "m-2", "r"]
+    linked = []
+    for path in letter_pages:
+        tree = lxml_html.fromstring(path.read_text("utf-8"))
+        assert len(tree.xpath("//h1")) == 1, path
+        linked += [a.get("href") for a in tree.xpath("//table//td[1]//a")]
+        for href in tree.xpath("//article//a/@href"):
+            address, _, fragment = href.partition("#")
+            if not address:
+                assert tree.xpath(f"//*[@id='{fragment}']"), (path, href)
+                continue
+            target = posixpath.normpath(posixpath.join(str(path.parent), address))
+            assert Path(target, "index.html").is_file() or Path(target).is_file(), (path, href)
+    assert len(linked) == len(set(linked)) == 4
 
 
 def test_article_page_links_each_author(built: tuple[Path, Path, dict[str, str]]) -> None:
