@@ -110,6 +110,7 @@ def table_types() -> dict[str, Any]:
         "mentions": tuple[Mention, ...],
         "related": list[str],
         "export": tuple[str, str],
+        "export-gz": tuple[bytes, bytes],  # a run of articles' downloads, gzip members
         "entity-pages": list[GeneratedFile],
         "minhash": tuple[int, ...],  # a body's republication signature (`clusters`)
         "clusters": list[list[str]],  # the archive's republication clusters' members
@@ -407,6 +408,13 @@ class Cache:
                 pass
         del self._stored[name][key]
         return None
+
+    def keep(self, name: str, key: str) -> None:
+        """Keep an entry for the next build without reading it (it is not needed in this
+        one, but what it depends on is unchanged)."""
+        self._table(name)
+        if key in self._stored[name] or key in self._values[name]:
+            self._used[name].add(key)
 
     def put(self, name: str, key: str, value: Any) -> None:
         self._table(name)[key] = value

@@ -280,6 +280,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
             config.extra["postilla_search"] = self.config.search  # over the parts' bundles
         elif self.config.search:
             self.start_search(files, config, article_prints)
+        lines_of, compressed = self.export_lines(shared, article_prints)
         for generated in site.generated_files(
             archive,
             config.site_name,
@@ -289,8 +290,9 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
             self.notes,
             config.site_url,
             config.use_directory_urls,
-            self.export_lines(shared, article_prints),
+            lines_of,
             self.entity_pages(shared, article_prints),
+            compressed,
         ):
             if self.part is not None and generated.path == "index.md":  # back to the whole
                 generated = split.part_home(generated, config.site_name, config.use_directory_urls)
@@ -697,23 +699,43 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
             prints[article.id] = digest(shared, article.record_digest, repr(links))
         return prints
 
-    def export_lines(self, shared: str, prints: dict[str, str]) -> site.ExportLines:
+    def export_lines(
+        self, shared: str, prints: dict[str, str]
+    ) -> tuple[site.ExportLines, site.Compressed]:
         """An article's lines in the downloads, from the cache when its page's digest and
-        its annotations (orphaned ones too, which its page leaves out) are unchanged."""
+        its annotations (orphaned ones too, which its page leaves out) are unchanged; and
+        a run of articles' compressed lines, from the cache when none of them changed (their
+        lines' entries are then kept without being read)."""
         assert self.archive is not None
         cluster_ids = {key: cluster.id for key, cluster in self.cluster_of.items()}
         make = site.export_lines(self.archive, self.index, self.notes, cluster_ids)
         everyone = export.annotations_by_article(self.notes)
 
+        def key_of(article: Article) -> str:
+            return digest(shared, prints[article.id], repr(everyone.get(article.id)))
+
         def lines_of(article: Article) -> tuple[str, str]:
-            key = digest(shared, prints[article.id], repr(everyone.get(article.id)))
+            key = key_of(article)
             lines = self.cache.get("export", key)
             if lines is None:
                 lines = make(article)
                 self.cache.put("export", key, lines)
             return lines
 
-        return lines_of
+        def compressed(
+            run: Sequence[Article], compress: Callable[[], tuple[bytes, bytes]]
+        ) -> tuple[bytes, bytes]:
+            keys = [key_of(article) for article in run]
+            found = self.cache.get("export-gz", digest(*keys))
+            if found is None:
+                found = compress()
+                self.cache.put("export-gz", digest(*keys), found)
+            else:
+                for key in keys:
+                    self.cache.keep("export", key)
+            return found
+
+        return lines_of, compressed
 
     def entity_pages(self, shared: str, prints: dict[str, str]) -> site.EntityPages:
         """An entity's pages, from the cache when the entity and the digests of the

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from functools import partial
 from html import escape as html_escape
 from html import unescape
-from itertools import chain
 
 from . import datapackage, export, geo, i18n
 from .annotations import Anchored, AnnotationSet, tag_slug
@@ -662,6 +661,32 @@ def annotation_pages(
 
 ExportLines = Callable[[Article], tuple[str, str]]  # an article's JSON Lines line and CSV row
 
+EXPORT_RUN = 1_000  # articles per gzip member of the downloads (`export_runs`)
+
+# A run of articles' gzip members of the two downloads (JSON Lines, CSV rows): `make()`, or
+# what was made before for the same articles (the plugin's, from its cache).
+Compressed = Callable[[Sequence[Article], Callable[[], tuple[bytes, bytes]]], tuple[bytes, bytes]]
+
+
+def export_runs(ordered: Sequence[Article], size: int | None = None) -> list[Sequence[Article]]:
+    """The articles of the downloads (newest first) in runs of `size` (`EXPORT_RUN`),
+    counted from the oldest: the first run holds the newest remainder, so articles added
+    as the newest change the first run only."""
+    size = size or EXPORT_RUN
+    cut = len(ordered) % size
+    runs = [ordered[start : start + size] for start in range(cut, len(ordered), size)]
+    return [ordered[:cut], *runs] if cut else runs
+
+
+def compressed_run(lines_of: ExportLines, run: Sequence[Article]) -> tuple[bytes, bytes]:
+    """The gzip members of a run of articles: its JSON Lines and its CSV rows, compressed
+    at once (zlib lets go of the GIL)."""
+    lines = [lines_of(article) for article in run]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        jsonl = pool.submit(gzip_lines, (line for line, _ in lines))
+        csv = pool.submit(gzip_lines, (row for _, row in lines))
+        return jsonl.result(), csv.result()
+
 
 def download_files(
     archive: Archive,
@@ -671,18 +696,27 @@ def download_files(
     lines_of: ExportLines | None = None,
     site_name: str | None = None,
     description: str | None = None,
+    compressed: Compressed | None = None,
 ) -> list[GeneratedFile]:
     """The archive as JSON Lines and CSV (gzip-compressed), the sources and entities as
     tables, their Frictionless description (`datapackage.PATH`), and the annotations as
     W3C Web Annotations (JSON-LD: the collection, its pages, each annotation at its id).
-    `lines_of` gives an article's export lines (the plugin's come from its cache)."""
+    `lines_of` gives an article's export lines (the plugin's come from its cache).
+
+    Each download is a series of gzip members (RFC 1952 allows several; gzip, zcat and
+    every gzip library read them as one text): the CSV header, then one member per run of
+    articles (`export_runs`), so that `compressed` (the plugin's, from its cache) gives the
+    runs no article of which changed without compressing them again."""
     if lines_of is None:
         lines_of = export_lines(archive, index, notes)
-    lines = [lines_of(article) for article in export.in_order(archive)]
-    with ThreadPoolExecutor(max_workers=2) as pool:  # zlib lets go of the GIL: both at once
-        jsonl = pool.submit(gzip_lines, (line for line, _ in lines))
-        csv = pool.submit(gzip_lines, chain([export.CSV_HEADER], (row for _, row in lines)))
-        jsonl_gz, csv_gz = jsonl.result(), csv.result()
+    members = [
+        compressed(run, partial(compressed_run, lines_of, run))
+        if compressed
+        else compressed_run(lines_of, run)
+        for run in export_runs(export.in_order(archive))
+    ]
+    jsonl_gz = b"".join(jsonl for jsonl, _ in members) or gzip_lines([])
+    csv_gz = gzip_lines([export.CSV_HEADER]) + b"".join(csv for _, csv in members)
     tables = {DOWNLOADS[0]: jsonl_gz, DOWNLOADS[1]: csv_gz}
     tables |= datapackage.registry_files(archive, index)
     package = datapackage.descriptor(tables, site_url, site_name, description)
@@ -731,6 +765,7 @@ def generated_files(
     directory_urls: bool = True,
     lines_of: ExportLines | None = None,
     entity_pages_of: EntityPages | None = None,
+    compressed: Compressed | None = None,
 ) -> list[GeneratedFile]:
     """Every generated page and download of the site. `directory_urls` is MkDocs'
     ``use_directory_urls``: links written as HTML follow it."""
@@ -748,7 +783,14 @@ def generated_files(
         *entity_pages(archive, index, language, directory_urls, entity_pages_of),
         *annotation_pages(archive, notes, language, directory_urls),
         *download_files(
-            archive, index, notes, site_url, lines_of, site_name=site_name, description=description
+            archive,
+            index,
+            notes,
+            site_url,
+            lines_of,
+            site_name=site_name,
+            description=description,
+            compressed=compressed,
         ),
         *(
             GeneratedFile(*made)

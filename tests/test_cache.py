@@ -48,3 +48,22 @@ def test_cache_tables(tmp_path: Path) -> None:
     (tmp_path / "cache.sqlite").write_bytes(b"not a database")
     assert Cache(tmp_path).get("t", "a") is None
     assert STAMP.startswith("postilla ") and digest("a", b"b") != digest("ab")
+
+
+def test_an_entry_kept_unread_outlives_the_build(tmp_path: Path) -> None:
+    """`keep` carries an entry to the next build without reading it; an entry neither
+    read nor kept is dropped when the cache is saved."""
+    first = Cache(tmp_path)
+    first.put("export", "kept", ("line", "row"))
+    first.put("export", "dropped", ("old", "old"))
+    first.save()
+    second = Cache(tmp_path)
+    second.keep("export", "kept")
+    second.keep("export", "never stored")  # nothing to keep: no entry made
+    second.put("export", "new", ("new", "new"))
+    second.save()
+    third = Cache(tmp_path)
+    assert third.get("export", "kept") == ("line", "row")
+    assert third.get("export", "dropped") is None
+    assert third.get("export", "never stored") is None
+    assert third.get("export", "new") == ("new", "new")

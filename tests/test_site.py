@@ -7,6 +7,7 @@ import io
 from csv import DictReader
 
 import markdown
+import pytest
 
 from conftest import make_article
 from generator import export, site
@@ -96,6 +97,47 @@ def test_links_follow_use_directory_urls() -> None:
     article = make_article("a", date="2020-01-01")
     home = site.home_page(_archive(article), "Site", None, "en", directory_urls=False)
     assert '<a href="articles/a.html">' in home.blocks[0]
+
+
+def test_downloads_in_runs_are_the_records_and_a_new_article_changes_one_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Runs of articles are gzip members counted from the oldest: the downloads read as the
+    export command's records, and adding the newest article compresses only the first run
+    again (the others come from `compressed`, as from the plugin's cache)."""
+    monkeypatch.setattr(site, "EXPORT_RUN", 3)
+    articles = [
+        make_article(f"a{n:02d}", f"Testo {n}.", date=f"20{n + 10:02d}-01-01") for n in range(7)
+    ]
+    made: dict[tuple[str, ...], tuple[bytes, bytes]] = {}
+    compressed_again: list[tuple[str, ...]] = []
+
+    def remembered(run, make):  # type: ignore[no-untyped-def]
+        ids = tuple(a.id for a in run)
+        if ids not in made:
+            compressed_again.append(ids)
+            made[ids] = make()
+        return made[ids]
+
+    def downloads(archive: Archive) -> tuple[str, str]:
+        jsonl, csv, *_ = site.download_files(archive, compressed=remembered)
+        return (
+            gzip.decompress(bytes(jsonl.content)).decode("utf-8"),
+            gzip.decompress(bytes(csv.content)).decode("utf-8"),
+        )
+
+    archive = _archive(*articles)
+    rows = export.records(archive)
+    assert downloads(archive) == (export.to_jsonl(rows), export.to_csv(rows))
+    assert compressed_again == [("a06",), ("a05", "a04", "a03"), ("a02", "a01", "a00")]
+    compressed_again.clear()
+    newest = make_article("a07", "Testo 7.", date="2030-01-01")
+    grown = _archive(*articles, newest)
+    rows = export.records(grown)
+    assert downloads(grown) == (export.to_jsonl(rows), export.to_csv(rows))
+    assert compressed_again == [("a07", "a06")]  # the older runs as they were
+    empty = downloads(_archive())
+    assert empty == (export.to_jsonl([]), export.to_csv([]))
 
 
 def test_fill_blocks_leaves_a_page_without_markers_alone() -> None:
