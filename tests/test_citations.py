@@ -183,6 +183,35 @@ def test_formatted_reference_names_title_author_date_and_both_addresses(
     assert reference.endswith(f"{archived} Archivio: {LINK}")
 
 
+def test_remembered_style_queries_change_no_reference(monkeypatch: pytest.MonkeyPatch) -> None:
+    """citeproc-py's XPath answers on the style are remembered (half its time): every
+    reference, in both languages and for every shape of item, is the one citeproc-py makes
+    without remembering."""
+    from citeproc import model
+
+    shapes = [
+        {},
+        {"date": "2021-10", "author": None},
+        {"date": "2021", "author": "L.M.", "url": None},
+        {"date": None, "source": None, "language": None, "author": "Redazione Esteri"},
+        {"author": "Anna Bianchi, Luca Verdi e Jane Doe", "title": "Un «titolo» & altro"},
+    ]
+    items = [
+        citations.csl_item(
+            article(**fields), SOURCE if fields.get("source", 1) else None, "A", LINK
+        )
+        for fields in shapes
+    ]
+    remembered = [
+        citations.formatted_reference(i, lang, "A") for i in items for lang in ("it", "en")
+    ]
+    wrapper = model.CitationStylesElement.xpath_search
+    assert getattr(wrapper, "remembers", False)
+    monkeypatch.setattr(model.CitationStylesElement, "xpath_search", wrapper.original)
+    plain = [citations.formatted_reference(i, lang, "A") for i in items for lang in ("it", "en")]
+    assert remembered == plain
+
+
 def test_cite_block_escapes_and_links_the_files() -> None:
     cited = citations.citation(article(title="</p><script>x</script>"), SOURCE, "A", LINK, "it")
     block = citations.cite_block(cited, "cite.json", "cite.bib", "it")
