@@ -264,11 +264,12 @@ def import_files(
     sources, source_problems = archive.load_sources(content / archive.SOURCES)
     if source_problems:
         raise ContentError(source_problems)
-    existing, _ = archive.read_articles(archive.article_paths(content), cache)
+    paths = archive.article_paths(content)
+    existing, _ = archive.read_articles(paths, cache)
     # (an article that does not parse is `postilla check`'s to report: importing goes on)
     by_sha = {a.raw_sha256: a.id for a in existing}
     by_url = {a.url: a.id for a in existing if a.url}
-    taken = {p.stem for p in archive.article_paths(content)}
+    taken = {p.stem for p in paths}
     archived = clusters.RepeatIndex()  # to say when a new file repeats an archived story
     signatures = clusters.cached_signatures(existing, cache)
     for known_article in existing:

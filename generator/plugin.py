@@ -68,8 +68,8 @@ log = logging.getLogger("mkdocs.plugins.postilla")
 
 PLACEHOLDER = "<!-- postilla:article -->"
 ARCHIVE_ERRORS = "the archive has errors (`postilla check` lists them all):\n"
-# Parts of the content folder that are data, not pages of the site.
 NEAR_STATE = "last"  # the one entry of the cache's "near-state" table
+# Parts of the content folder that are data, not pages of the site.
 NOT_PUBLISHED = (store.SOURCES, store.ENTITIES, store.ANNOTATIONS + "/")
 
 
@@ -554,11 +554,11 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         known = self.cache.get("clusters", key)
         if known is not None:
             return tuple(clusters.Cluster(clusters.cluster_id(m), tuple(m)) for m in known)
-        clusters.cached_signatures(articles, self.cache)
+        signatures = clusters.cached_signatures(articles, self.cache)
         # The last clustering's bodies and pairs: only bodies new since then are compared.
         before = self.cache.get("near-state", NEAR_STATE)
         found, state = clusters.find_clusters_since(
-            articles, self.body_signature, self.similar_bodies, before
+            articles, lambda a: signatures[a.body_digest], self.similar_bodies, before
         )
         self.cache.put("near-state", NEAR_STATE, state)
         self.cache.put("clusters", key, [list(c.members) for c in found])
@@ -573,15 +573,6 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
             found = check()
             self.cache.put("near-pairs", key, found)
         return bool(found)
-
-    def body_signature(self, article: Article) -> tuple[int, ...]:
-        """The article's republication signature, from the cache when its body is unchanged."""
-        key = article.body_digest
-        found = self.cache.get("minhash", key)
-        if found is None:
-            found = clusters.body_signature(article.paragraphs)
-            self.cache.put("minhash", key, found)
-        return found
 
     def republished(self, article: Article) -> list[Article]:
         """The other articles of the article's republication cluster, earliest first."""
@@ -726,13 +717,14 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
             run: Sequence[Article], compress: Callable[[], tuple[bytes, bytes]]
         ) -> tuple[bytes, bytes]:
             keys = [key_of(article) for article in run]
-            found = self.cache.get("export-gz", digest(*keys))
+            key = digest(*keys)
+            found = self.cache.get("export-gz", key)
             if found is None:
                 found = compress()
-                self.cache.put("export-gz", digest(*keys), found)
+                self.cache.put("export-gz", key, found)
             else:
-                for key in keys:
-                    self.cache.keep("export", key)
+                for line_key in keys:
+                    self.cache.keep("export", line_key)
             return found
 
         return lines_of, compressed
