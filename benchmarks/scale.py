@@ -31,6 +31,9 @@ articles (import + build), one article edited, one annotation edited (each built
 
 Prints a table per size, then one for all sizes; writes ``benchmarks/results/scale-N.json``
 (read by ``python -m benchmarks.plot``). Figures, not assertions: the machine is shared.
+``--prepared DIR`` measures the archive an earlier run imported into ``DIR`` (kept with
+``--keep``, or made alone with ``--stage prepare --work DIR --count N``) instead of making
+and importing a new one: its import figures are those recorded then.
 
     python -m benchmarks.scale --parts --articles 2000 [--content DIR] [--keep DIR]
 
@@ -694,13 +697,20 @@ def measure_size(
     seed: int,
     query: str,
     later: str = LATER_QUERY,
+    prepared: Path | None = None,
 ) -> dict:
-    """Every figure for an archive of `count` articles."""
+    """Every figure for an archive of `count` articles. With `prepared` (a folder an earlier
+    run kept, or one ``--stage prepare`` made), its imported archive is copied and its import
+    figures reported instead of making and importing a new one."""
     work = work_folder(keep, f"scale-{count}")
     try:
         row: dict = {"articles": count, "seed": seed}
-        print(f"[{count}] making and importing the archive…", file=sys.stderr, flush=True)
-        row |= in_child("prepare", work, count, seed)
+        if prepared:
+            print(f"[{count}] copying the archive of {prepared}…", file=sys.stderr, flush=True)
+            row |= reuse_prepared(prepared, work, count)
+        else:
+            print(f"[{count}] making and importing the archive…", file=sys.stderr, flush=True)
+            row |= in_child("prepare", work, count, seed)
         print(f"[{count}] building the site…", file=sys.stderr, flush=True)
         row |= in_child("build", work, count, seed)
         row |= site_figures(work / "site")
@@ -724,6 +734,18 @@ def measure_size(
     finally:
         if not keep:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def reuse_prepared(prepared: Path, work: Path, count: int) -> dict:
+    """Copy the imported archive of `prepared` into `work`, next to a fresh configuration;
+    the import figures recorded there (``prepare.json``). Refused unless it holds `count`
+    articles."""
+    figures = json.loads((prepared / "prepare.json").read_text("utf-8"))
+    if figures.get("imported") != count:
+        raise SystemExit(f"{prepared} holds {figures.get('imported')} articles, not {count}")
+    shutil.copytree(prepared / "content", work / "content")
+    fresh_config(work)
+    return figures | {"prepared_from": str(prepared)}
 
 
 def tree_bytes(folder: Path) -> tuple[int, int]:
@@ -972,6 +994,13 @@ def main() -> None:
         metavar="DIR",
         help="with --parts: the archive of this content folder (e.g. one --keep kept), not a new one",
     )
+    parser.add_argument(
+        "--prepared",
+        type=Path,
+        metavar="DIR",
+        help="the imported archive of this folder (one --keep kept, with its prepare.json),"
+        " copied, not a new one (one size only)",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--stage", choices=sorted(STAGES), help=argparse.SUPPRESS)
     parser.add_argument("--part", help=argparse.SUPPRESS)
@@ -1007,6 +1036,7 @@ def main() -> None:
             args.seed,
             args.query,
             args.later_query,
+            args.prepared,
         )
         rows.append(row)
         path = write_json(row)

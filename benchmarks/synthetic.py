@@ -9,14 +9,19 @@ Article bodies recombine the ~70 whole sentences of the corpus' gold body lines
 so its names are first taken out of the sentences (slots by entity type); each
 article then fills them from its own cast: 3–10 entities of ``content/entities.yml``
 drawn by popularity (about 5 distinct per article, as in the shipped articles) and
-invented people, places, organisations and events. Numbers vary too, so no two
-paragraphs repeat word for word. Each invented site has its own habits (header or
-none, byline, timestamp style, share buttons, "Leggi anche", a footer of its own,
-copyright, comment form, cookie banner) so that cleaning has its usual work to do.
+invented people, places, organisations and events. Numbers vary too, and so do 40 % of
+the lower-case words (`vary_words`, with the words of real Italian articles): so few
+sentences, left as they are, would make any two articles share many five-word runs,
+when two unrelated real articles share almost none. ``python -m benchmarks.synthetic
+--overlap`` prints how alike pairs of real and of synthetic articles are. Each invented
+site has its own habits (header or none, byline, timestamp style, share buttons,
+"Leggi anche", a footer of its own, copyright, comment form, cookie banner) so that
+cleaning has its usual work to do.
 
-The vocabulary is the corpus' (a few thousand words) plus the registry's and the
-invented names: a real archive of the same size has more distinct words, so the search
-index measured on this one is somewhat smaller than a real one would be.
+The vocabulary is that of the corpus and of about 60 real Italian articles (some 4,400
+distinct words) plus the registry's and the invented names: a real archive of the same
+size has more distinct words, so the search index measured on this one is somewhat
+smaller than a real one would be.
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ from generator.model import Entity
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests/fixtures/corpus"
+# Real articles whose words (with their frequencies) the sentences' words are varied with.
+VOCABULARY_TEXTS = tuple(ROOT / "tests/fixtures" / name for name in ("outlets", "heldout", "extra"))
 ENTITIES = ROOT / "content/entities.yml"
 
 FIRST_DAY = date(2015, 1, 1)
@@ -47,6 +54,7 @@ ENTITY_SENTENCE_RATE = 0.3  # chance that a paragraph gets a sentence about a su
 ALIAS_RATE = 0.3  # chance that an entity is named by one of its aliases
 INVENTED_PERSON_RATE = 0.2  # chance that a paragraph quotes an invented person
 NUMBER_CHANGE_RATE = 0.6  # chance that each small number of a sentence is changed
+WORD_CHANGE_RATE = 0.4  # chance that each lower-case word of a sentence is another word
 SHORT_PARAGRAPH_WORDS = 40  # below this a repeat would look like site boilerplate
 
 # Splits "…confine. L'azione…", "…confine.L'azione…" (glued) and "…guerra». Il…".
@@ -56,6 +64,8 @@ _SENTENCE_SPLIT = re.compile(
     r"|(?<=[0-9%)][.!?])\s+(?=[«\"“]?[A-ZÀ-Ý])"
 )
 _SLOT = re.compile(r"⟦(\w+)⟧")
+# A slot (kept), or a lower-case word of three letters or more (group 1: may be varied).
+_VARIABLE_WORD = re.compile(r"⟦\w+⟧|(?<![\w'’])([a-zà-öø-ÿ]{3,})(?![\w'’])")
 SLOT_KINDS = ("place", "organization", "person", "event")
 _MONTH_AFTER = "|".join(
     ("gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic")
@@ -326,9 +336,47 @@ def surface(entity: Entity, rng: random.Random) -> str:
 
 
 def fill(sentence: str, cast: Cast, rng: random.Random) -> str:
-    """A corpus sentence with its slots filled from the cast and some numbers changed."""
-    text = _SLOT.sub(lambda m: cast.name(m.group(1), rng), vary_numbers(sentence, rng))
+    """A corpus sentence with its slots filled from the cast and some numbers and words
+    changed."""
+    varied = vary_words(vary_numbers(sentence, rng), rng)
+    text = _SLOT.sub(lambda m: cast.name(m.group(1), rng), varied)
     return text[0].upper() + text[1:]
+
+
+@cache
+def vocabulary() -> tuple[str, ...]:
+    """The lower-case words of real Italian articles' bodies (``VOCABULARY_TEXTS``, as
+    `postilla import` cleans them and detects their language), each as often as it
+    occurs there: drawn from, common words come up often and rare ones rarely."""
+    from generator.importer import clean_and_describe
+    from generator.ingest import read_raw
+
+    found: list[str] = []
+    for folder in VOCABULARY_TEXTS:
+        for path in sorted(folder.glob("*.txt")):
+            cleaned, metadata, _ = clean_and_describe((read_raw(path), frozenset(), None))
+            if metadata.language == "it":
+                for paragraph in cleaned.paragraphs:
+                    found += [m[1] for m in _VARIABLE_WORD.finditer(paragraph) if m[1]]
+    return tuple(found)
+
+
+def vary_words(sentence: str, rng: random.Random) -> str:
+    """Replace some of the sentence's lower-case words with words of real articles.
+
+    The bodies recombine a few dozen sentences: left as they are, any two articles would
+    share many five-word runs, when two unrelated real articles share almost none
+    (``python -m benchmarks.synthetic --overlap``). The republication check, the search
+    index and the import's repeat check all depend on that overlap.
+    """
+    words = vocabulary()
+
+    def change(match: re.Match[str]) -> str:
+        if match.group(1) is None or rng.random() >= WORD_CHANGE_RATE:
+            return match.group()
+        return rng.choice(words)
+
+    return _VARIABLE_WORD.sub(change, sentence)
 
 
 def vary_numbers(sentence: str, rng: random.Random) -> str:
@@ -570,3 +618,67 @@ def add_annotations(content: Path, share: float = 0.02, seed: int = 7) -> int:
         archive.write_text_atomic(target, annotations.render_file(new, prefix, suffix))
         written += 1
     return written
+
+
+# --- how alike two articles are: the synthetic archive beside real articles ------------
+
+
+def cleaned_bodies(paths: list[Path]) -> list[tuple[str, ...]]:
+    """The body paragraphs `postilla import` would keep of each raw file (those with any)."""
+    from generator.importer import clean_and_describe
+    from generator.ingest import read_raw
+
+    bodies = [
+        clean_and_describe((read_raw(path), frozenset(), None))[0].paragraphs for path in paths
+    ]
+    return [body for body in bodies if body]
+
+
+def overlap(bodies: list[tuple[str, ...]]) -> dict[str, float]:
+    """Over every pair of `bodies`: the share whose estimated shingle similarity (MinHash,
+    as the republication check estimates it) reaches 0.05, 0.1 and the check's exact-test
+    floor, and the mean estimate."""
+    import numpy as np
+
+    from generator import clusters
+
+    matrix = np.array([clusters.body_signature(body) for body in bodies], dtype=np.uint64)
+    estimates = np.concatenate(
+        [
+            (matrix[i + 1 :] == matrix[i]).sum(axis=1) / clusters.PERMUTATIONS
+            for i in range(len(bodies))
+        ]
+    )
+    floor = clusters.THRESHOLD - clusters.ESTIMATE_MARGIN
+    return {
+        "bodies": len(bodies),
+        "pairs": len(estimates),
+        "at least 0.05": float((estimates >= 0.05).mean()),
+        "at least 0.1": float((estimates >= 0.1).mean()),
+        f"at least {floor:.2f} (checked exactly)": float((estimates >= floor).mean()),
+        "mean": float(estimates.mean()),
+    }
+
+
+def main() -> None:
+    """``python -m benchmarks.synthetic --overlap``: how alike pairs of real articles (the
+    test fixtures' raw files, republications left out) and of synthetic ones are."""
+    import argparse
+    import tempfile
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--overlap", action="store_true", required=True)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    real = cleaned_bodies(
+        [path for folder in (CORPUS, *VOCABULARY_TEXTS) for path in sorted(folder.glob("*.txt"))]
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        made = cleaned_bodies(make_raw_articles(Path(folder), len(real), args.seed))
+    for label, bodies in (("real articles", real), ("synthetic articles", made)):
+        figures = overlap(bodies)
+        print(f"{label}: " + ", ".join(f"{k} {v:.4g}" for k, v in figures.items()))
+
+
+if __name__ == "__main__":
+    main()
