@@ -35,14 +35,17 @@ Prints a table per size, then one for all sizes; writes ``benchmarks/results/sca
 ``--keep``, or made alone with ``--stage prepare --work DIR --count N``) instead of making
 and importing a new one: its import figures are those recorded then.
 
-    python -m benchmarks.scale --parts --articles 2000 [--content DIR] [--keep DIR]
+    python -m benchmarks.scale --parts --articles 2000 [--content DIR | --bulk] [--keep DIR]
 
 With ``--parts``, the archive (new, or the content folder ``--content`` names) is split into
 parts by year: each part built with ``build --part`` in a process of its own, as one job of
 the workflow's matrix, then ``assemble``. Printed: each part's articles, build time, peak
 RSS, bytes and files; the assembled site's bytes (and what it would weigh had every part
 kept its own copy of the theme's files); the first and a later cross-part search from the
-assembled home, raw and gzip. Writes ``benchmarks/results/parts-N.json``.
+assembled home, raw and gzip. Writes ``benchmarks/results/parts-N.json``. ``--bulk``
+writes the new archive's articles as an import would, without importing them
+(`synthetic.write_archive`): a 200,000-article import would take hours. Alone, ``--stage
+write --work DIR --count N`` makes such an archive in ``DIR``, for ``--content DIR/content``.
 """
 
 from __future__ import annotations
@@ -196,9 +199,11 @@ def fresh_config(work: Path) -> Path:
     return config
 
 
-def stage_prepare(work: Path, count: int, seed: int) -> dict:
-    """Make the raw articles, import them (timed) and annotate some."""
-    from benchmarks.synthetic import add_annotations, make_raw_articles
+def stage_prepare(work: Path, count: int, seed: int, bulk: bool = False) -> dict:
+    """Make the raw articles, import them (timed) and annotate some. With `bulk`, they are
+    written as an import would write them (`synthetic.write_archive`), without comparing
+    each with the archive: for archives whose import would take hours."""
+    from benchmarks.synthetic import add_annotations, make_raw_articles, write_archive
     from generator.importer import import_files
 
     content = work / "content"
@@ -208,18 +213,24 @@ def stage_prepare(work: Path, count: int, seed: int) -> dict:
     paths = make_raw_articles(work / "raw", count, seed)
     synthesis = time.perf_counter() - started
     started, cpu = time.perf_counter(), cpu_seconds()
+    errors: list[str] = []
     with DescendantMemory() as workers:
-        outcomes = import_files(paths, content)
+        if bulk:
+            imported = write_archive(content, paths)
+        else:
+            outcomes = import_files(paths, content)
+            imported = sum(o.status == "imported" for o in outcomes)
+            errors = [str(o) for o in outcomes if o.status == "error"]
     import_seconds = time.perf_counter() - started
     import_cpu = cpu_seconds() - cpu
     rss_import = peak_rss_mb()
-    errors = [str(o) for o in outcomes if o.status == "error"]
     return {
         "synthesis_s": synthesis,
         "raw_bytes": sum(p.stat().st_size for p in paths),
         "import_s": import_seconds,
         "import_cpu_s": import_cpu,
-        "imported": sum(o.status == "imported" for o in outcomes),
+        "import_kind": "written in bulk (synthetic.write_archive)" if bulk else "postilla import",
+        "imported": imported,
         "import_errors": len(errors),
         "import_error_examples": errors[:5],
         "annotations": add_annotations(content, seed=seed),
@@ -480,6 +491,7 @@ def stage_assemble(work: Path) -> dict:
 
 STAGES = {
     "prepare": lambda work, count, seed: stage_prepare(work, count, seed),
+    "write": lambda work, count, seed: stage_prepare(work, count, seed, bulk=True),
     "build": lambda work, count, seed: stage_build(work),
     "update": lambda work, count, seed: stage_update(work, seed),
     "edit": lambda work, count, seed: stage_edit(work),
@@ -763,11 +775,13 @@ def measure_parts(
     seed: int,
     query: str,
     later: str = LATER_QUERY,
+    bulk: bool = False,
 ) -> dict:
     """Every figure of an archive of `count` articles split into parts by year: each part
     built with ``build --part`` in a process of its own (one job of the matrix each),
     then the whole assembled; a search from the assembled site's home. With `content`
-    (a folder a run of this benchmark kept), its archive is used instead of a new one."""
+    (a folder a run of this benchmark kept), its archive is used instead of a new one;
+    with `bulk`, a new one is written without an import (`synthetic.write_archive`)."""
     from generator import parts
 
     work = work_folder(keep, f"parts-{count}")
@@ -778,8 +792,8 @@ def measure_parts(
             shutil.copytree(content, work / "content")
             row["content_from"] = str(content)
         else:
-            print(f"[{count} in parts] making and importing…", file=sys.stderr, flush=True)
-            row |= in_child("prepare", work, count, seed)
+            print(f"[{count} in parts] making and writing…", file=sys.stderr, flush=True)
+            row |= in_child("write" if bulk else "prepare", work, count, seed)
         config = split_config(work)
         keys = parts.listed_parts(config, work / "content")
         row["parts"] = {}
@@ -995,6 +1009,12 @@ def main() -> None:
         help="with --parts: the archive of this content folder (e.g. one --keep kept), not a new one",
     )
     parser.add_argument(
+        "--bulk",
+        action="store_true",
+        help="with --parts: write the new archive as an import would, without importing it"
+        " (for 200,000 articles, whose import would take hours)",
+    )
+    parser.add_argument(
         "--prepared",
         type=Path,
         metavar="DIR",
@@ -1020,6 +1040,7 @@ def main() -> None:
                 args.seed,
                 args.query,
                 args.later_query,
+                args.bulk,
             )
             RESULTS.mkdir(parents=True, exist_ok=True)
             path = RESULTS / f"parts-{count}.json"  # not scale-*: plot.py reads those

@@ -381,12 +381,18 @@ def thin_text_warning(cleaned: CleanedText, words: int) -> str:
 Job = tuple[RawArticle, frozenset[str], str | None]
 
 
+def clean_and_extract(job: Job) -> tuple[CleanedText, Metadata]:
+    """Cleaning and metadata of one raw file (with its site's boilerplate lines, and the
+    address given for it)."""
+    raw, boilerplate, url = job
+    cleaned = clean(raw, boilerplate, url)
+    return cleaned, with_page_metadata(extract(raw, cleaned, url=url), raw)
+
+
 def clean_and_describe(job: Job) -> tuple[CleanedText, Metadata, tuple[int, ...]]:
     """Cleaning, metadata and republication signature (`clusters.body_signature`) of one
     raw file: the pure, CPU-bound part of an import."""
-    raw, boilerplate, url = job
-    cleaned = clean(raw, boilerplate, url)
-    metadata = with_page_metadata(extract(raw, cleaned, url=url), raw)
+    cleaned, metadata = clean_and_extract(job)
     return cleaned, metadata, clusters.body_signature(cleaned.paragraphs)
 
 

@@ -52,3 +52,28 @@ def test_the_same_seed_makes_the_same_files(tmp_path: Path) -> None:
     first = synthetic.make_raw_articles(tmp_path / "a", 5, seed=3)
     second = synthetic.make_raw_articles(tmp_path / "b", 5, seed=3)
     assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
+
+
+def test_the_bulk_writer_writes_what_an_import_writes(tmp_path: Path) -> None:
+    """`write_archive` (for 200,000 articles) and `postilla import` make the same files."""
+    import shutil
+
+    from benchmarks.scale import fresh_content
+    from generator.importer import import_files
+
+    raws = synthetic.make_raw_articles(tmp_path / "raw", 40, seed=5)
+    imported, written = tmp_path / "imported", tmp_path / "written"
+    fresh_content(imported)
+    shutil.copytree(imported, written)
+    outcomes = import_files(raws, imported)
+    assert sum(o.status == "imported" for o in outcomes) == 40
+    assert synthetic.write_archive(written, raws, chunk=100) == 40
+
+    def files(content: Path) -> dict[str, bytes]:
+        return {
+            p.relative_to(content).as_posix(): p.read_bytes()
+            for folder in ("articles", "raw")
+            for p in sorted((content / folder).iterdir())
+        }
+
+    assert files(written) == files(imported)
