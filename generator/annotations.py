@@ -633,12 +633,17 @@ def anchor_all(annotations: list[Annotation], articles: dict[str, Article]) -> A
 
 
 def load_annotations(
-    content: Path, articles: dict[str, Article], note_check: NoteCheck | None = None
+    content: Path,
+    articles: dict[str, Article],
+    note_check: NoteCheck | None = None,
+    article_ids: set[str] | None = None,
 ) -> AnnotationSet:
     """Read, validate and anchor every annotation file under `content`. A file with errors
     is skipped (its problems are reported, and so are the anchoring problems of its
     well-formed annotations, in `unpublished`); the others are used. With `note_check`,
-    notes that cleaning changes are warned about."""
+    notes that cleaning changes are warned about. With `article_ids` (every article of the
+    archive, when `articles` holds only some: a part's build), an annotation of an article
+    not in `articles` is valid and left out."""
     from .archive import display_path
 
     annotations: list[Annotation] = []
@@ -658,7 +663,7 @@ def load_annotations(
             )
             skipped.append(shown)
             continue
-        found, file_problems = parse_items(text, shown, set(articles), note_check)
+        found, file_problems = parse_items(text, shown, article_ids or set(articles), note_check)
         problems += file_problems
         if any(p.severity == "error" for p in file_problems):
             skipped.append(shown)
@@ -669,6 +674,9 @@ def load_annotations(
     problems += duplicates
     dropped = {(p.path, p.line) for p in duplicates}
     annotations = [a for a in annotations if (a.path, a.line) not in dropped]
+    if article_ids is not None:  # the others' articles are not read
+        annotations = [a for a in annotations if a.article in articles]
+        held_back = [a for a in held_back if a.article in articles]
     result = anchor_all(annotations, articles)
     unpublished = anchor_all(held_back, articles)
     return AnnotationSet(

@@ -12,6 +12,7 @@ import hashlib
 import os
 import tempfile
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -234,17 +235,21 @@ def read_article(path: Path, cache: Cache = NO_CACHE) -> Article:
 
 
 def read_articles(
-    paths: list[Path], cache: Cache = NO_CACHE
+    paths: list[Path], cache: Cache = NO_CACHE, wanted: Callable[[str], bool] | None = None
 ) -> tuple[list[Article], list[Problem]]:
     """The valid articles among `paths`, in order, and the problems of the others.
 
     Files whose bytes are in the cache are not parsed again; the rest are parsed on
-    every core when they are many (a cold build of a large archive)."""
+    every core when they are many (a cold build of a large archive). With `wanted`, a
+    file whose text it refuses is left out unread (a part's build: another part's article).
+    """
     outcomes: list[Article | list[Problem]] = []
     unparsed: list[tuple[int, Path, str, str]] = []  # position, path, cache key, text
     for path in paths:
         try:
             data = path.read_bytes()
+            if wanted is not None and not wanted(data.decode("utf-8", errors="replace")):
+                continue
             key = digest(path.name, data)
             cached = cache.get("articles", key)
             if cached is not None:
@@ -553,20 +558,26 @@ def content_file_problems(content: Path) -> list[Problem]:
 
 
 def load_archive(
-    content: Path, *, verify_raw: bool = False, cache: Cache = NO_CACHE
+    content: Path,
+    *,
+    verify_raw: bool = False,
+    cache: Cache = NO_CACHE,
+    wanted: Callable[[str], bool] | None = None,
 ) -> tuple[Archive, list[Problem]]:
     """Everything under `content`, and every problem found.
 
     Articles with errors are left out of the returned archive (their problems are
     reported); duplicate ids or URLs name both files; a file of a kind the archive does not
     publish, or a symbolic link, is an error (`content_file_problems`). `verify_raw` also checks that
-    each raw file exists and still has the hash recorded at import.
+    each raw file exists and still has the hash recorded at import. With `wanted`, only the
+    article files whose text it accepts are read (`read_articles`), and checked against
+    each other.
     """
     problems: list[Problem] = content_file_problems(content)
     sources, source_problems = load_sources(content / SOURCES)
     entities, entity_problems = load_entities(content / ENTITIES)
     problems += source_problems + entity_problems
-    articles, article_problems = read_articles(article_paths(content), cache)
+    articles, article_problems = read_articles(article_paths(content), cache, wanted)
     problems += article_problems
     problems += duplicate_articles(articles)
     if verify_raw:

@@ -21,7 +21,7 @@ import posixpath
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -71,6 +71,57 @@ def part_key(article: Article, scheme: str) -> str:
     return _UNSAFE.sub("-", domain).strip(".-") or UNKNOWN
 
 
+# The front matter's line that says which part an article is in, for each scheme.
+_KEY_LINES = {
+    "year": re.compile(r"^date:.*$", re.MULTILINE),
+    "source": re.compile(r"^source:.*$", re.MULTILINE),
+}
+_PLAIN_DATE = re.compile(r"\d{4}(?:-\d\d){0,2}")
+
+
+def part_hint(text: str, scheme: str) -> str | None:
+    """The part of the article file whose text is `text`, read from the one line of its
+    front matter that says it (``date:`` or ``source:``) without parsing the rest; None
+    when that line does not say it plainly (absent, repeated, continued on the next
+    lines, not a plain value), and the file must be parsed to know.
+
+    A part's build parses only the files that may be in it: the others' front matter
+    says another part. What this reads is what `part_key` of the parsed article says:
+    the same line, read by the same YAML loader."""
+    from . import yamlio
+
+    text = text.lstrip("\ufeff").replace("\r\n", "\n")
+    end = text.find("\n---", 3)
+    if not text.startswith("---\n") or end < 0:
+        return None
+    found = list(_KEY_LINES[scheme].finditer(text, 4, end + 1))
+    if len(found) != 1 or text[found[0].end() + 1 : found[0].end() + 2] in (" ", "\t"):
+        return None  # not one line, or a value continued on the next lines
+    try:
+        value = yamlio.load(found[0].group()).data
+    except yamlio.YamlError:
+        return None
+    field = value.get("date" if scheme == "year" else "source") if isinstance(value, dict) else 0
+    if field is None:
+        return UNDATED if scheme == "year" else UNKNOWN
+    if not isinstance(field, str):
+        return None
+    if scheme == "year":
+        return field[:4] if _PLAIN_DATE.fullmatch(field) else None
+    return _UNSAFE.sub("-", field.lower().removeprefix("www.")).strip(".-") or UNKNOWN
+
+
+def may_be_in_part(scheme: str, key: str) -> Callable[[str], bool]:
+    """Whether an article file's text may be in part `key`: False only when its front
+    matter says plainly that it is in another (`part_hint`)."""
+
+    def may_be(text: str) -> bool:
+        hint = part_hint(text, scheme)
+        return hint is None or hint == key
+
+    return may_be
+
+
 def part_keys(archive: Archive, scheme: str) -> list[str]:
     """Every part of `archive`, sorted (years newest first)."""
     keys = {part_key(a, scheme) for a in archive.articles}
@@ -97,11 +148,18 @@ def unknown_part(key: str, keys: list[str], where: str) -> PartError:
     return PartError(Problem(where, None, f"no part {key!r} in this archive — parts: {listed}"))
 
 
-def part_archive(archive: Archive, scheme: str, key: str, where: str) -> Archive:
+def part_archive(
+    archive: Archive, scheme: str, key: str, where: str, content: Path | None = None
+) -> Archive:
     """`archive` with only the articles of part `key`. PartError listing the parts when
-    it has none."""
+    it has none (those of the whole archive in `content`, when `archive` holds only the
+    articles that may be in the part)."""
     articles = tuple(a for a in archive.articles if part_key(a, scheme) == key)
     if not articles:
+        if content is not None:
+            from . import archive as store
+
+            archive, _ = store.load_archive(content)
         raise unknown_part(key, part_keys(archive, scheme), where)
     return replace(archive, articles=articles)
 

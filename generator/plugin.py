@@ -213,7 +213,11 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         content = Path(config.docs_dir)
         config_dir = Path(config.config_file_path or ".").parent
         self.cache = Cache(config_dir / CACHE_DIR) if self.config.cache else Cache(None)
-        archive, problems = store.load_archive(content, cache=self.cache)
+        scheme = None
+        if self.part is not None:  # only the articles that may be in the part are read
+            scheme = split.check_scheme(self.config.parts, str(config.config_file_path))
+        wanted = split.may_be_in_part(scheme, self.part) if scheme and self.part else None
+        archive, problems = store.load_archive(content, cache=self.cache, wanted=wanted)
         errors = [p for p in problems if p.severity == "error"]
         for problem in problems:
             if problem.severity != "error":
@@ -222,9 +226,8 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         if errors:
             raise PluginError(ARCHIVE_ERRORS + "\n".join(f"  {p}" for p in errors))
         every_article = {a.id: a for a in archive.articles}
-        if self.part is not None:
-            scheme = split.check_scheme(self.config.parts, str(config.config_file_path))
-            archive = split.part_archive(archive, scheme, self.part, "--part")
+        if scheme and self.part is not None:
+            archive = split.part_archive(archive, scheme, self.part, "--part", content)
         elif self.assembly is not None:
             archive = split.without_articles(archive)  # the parts hold them
         self.archive = archive
@@ -232,7 +235,8 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         if self.part is not None:
             archive = self.archive = split.named_entities_only(archive, self.index)
         self.by_id = {a.id: a for a in archive.articles}
-        self.notes = load_annotations(content, every_article)
+        article_ids = {p.stem for p in store.article_paths(content)} if wanted else None
+        self.notes = load_annotations(content, every_article, article_ids=article_ids)
         if self.part is not None or self.assembly is not None:
             self.notes = split.part_notes(self.notes, set(self.by_id))
         self.notes_of = self.notes.by_article()

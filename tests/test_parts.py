@@ -379,3 +379,81 @@ def test_a_search_from_the_top_or_from_a_part_finds_articles_of_every_part(split
                 page.close()
         finally:
             chromium.close()
+
+
+# --- a part's build reads only the articles that may be in it --------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "year"),
+    [
+        ("date: '2021-10-24'", "2021"),
+        ("date: 2021-10-24", "2021"),
+        ('date: "2019-03"', "2019"),
+        ("date: '2020'", "2020"),
+        ("date: null", "undated"),
+        ("date:", "undated"),
+        ("date: '2021-1'", None),  # not a plain date: the parse says what it is
+        ("date: |\n  2021", None),  # a block scalar
+        ("date: '2020'\ndate: '2021'", None),  # twice: the parse reports it
+        ("date: [2021]", None),
+        ("date: '2021", None),  # not YAML
+        ("title: x", "undated"),  # no date line at all: the parse says it
+    ],
+)
+def test_a_part_is_read_from_the_one_line_that_says_it(line: str, year: str | None) -> None:
+    text = f"---\nid: a\n{line}\nsource: www.Example.com\n---\n\ndate: '1999'\n"
+    expected = None if line == "title: x" else year
+    assert parts.part_hint(text, "year") == expected
+    assert parts.part_hint(text, "source") == "example.com"
+    assert parts.part_hint("no front matter\ndate: '2020'\n", "year") is None
+    assert parts.part_hint("---\ndate: '2020'\n", "year") is None  # not closed
+
+
+def test_what_the_line_says_is_the_part_of_the_parsed_article(split: Split) -> None:
+    """Over every article of the test archive, in both schemes: the hint is the parsed
+    article's part, or None."""
+    from generator import archive
+
+    said = 0
+    for path in archive.article_paths(split.content):
+        text = path.read_text("utf-8")
+        article = archive.parse_article(text, path.name, path.stem)
+        for scheme in parts.SCHEMES:
+            hint = parts.part_hint(text, scheme)
+            assert hint in (None, part_key(article, scheme)), (path.name, scheme)
+            said += hint is not None
+    assert said == 2 * len(archive.article_paths(split.content))
+
+
+def test_a_part_build_never_reads_another_parts_articles(split: Split, tmp_path: Path) -> None:
+    """An article of another year, broken after its date line, and an annotation of an
+    article of another part: the part builds without a word about either; the broken
+    article's own part refuses it, naming the file."""
+    from generator import archive
+
+    content = tmp_path / "content"
+    shutil.copytree(split.content, content)
+    config = split_config(tmp_path)
+    key, other = split.keys[0], split.keys[1]
+    victim = next(
+        p
+        for p in archive.article_paths(content)
+        if parts.part_hint(p.read_text("utf-8"), "year") == other
+    )
+    text = victim.read_text("utf-8")
+    victim.write_text(text.replace("\ntitle:", "\ntitle: [unclosed\ntitle:", 1), "utf-8")
+    notes = [p for p in (content / "annotations").rglob("*.yml") if p.parent.name != victim.stem]
+    assert any(
+        parts.part_hint((content / "articles" / f"{n.parent.name}.md").read_text("utf-8"), "year")
+        != key
+        for n in notes
+        if (content / "articles" / f"{n.parent.name}.md").exists()
+    ), "the test archive needs an annotation outside the first part"
+    result = build_site(config, content, progress=False, part=key, strict=True)
+    assert result.pages > 0
+    record = json.loads((tmp_path / parts.DEFAULT_OUTPUT / key / RECORD).read_text("utf-8"))
+    assert victim.stem not in record["articles"]
+    with pytest.raises(ContentError) as refused:
+        build_site(config, content, progress=False, part=other)
+    assert victim.name in str(refused.value)
