@@ -111,7 +111,7 @@ class DescendantMemory:
     one moment. Sampling misses at most the last `interval` of growth.
     """
 
-    def __init__(self, interval: float = 0.1) -> None:
+    def __init__(self, interval: float = 0.5) -> None:
         self.interval = interval
         self.peaks: dict[str, float] = {}  # command name -> MB
         self.peak_total = 0.0  # MB, all descendants at once
@@ -132,7 +132,20 @@ class DescendantMemory:
 
     @staticmethod
     def descendants() -> set[int]:
-        """The process ids of this process' children, their children, and so on."""
+        """The process ids of this process' children, their children, and so on: from each
+        process' ``children`` files in ``/proc`` (a few reads), else from every process'
+        parent (a read per process on the machine: sampled often, that slowed the build it
+        measured)."""
+        if Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").exists():
+            found: set[int] = set()
+            waiting = [os.getpid()]
+            while waiting:
+                with contextlib.suppress(OSError, ValueError):  # a process that just ended
+                    for task in Path(f"/proc/{waiting.pop()}/task").iterdir():
+                        children = {int(c) for c in (task / "children").read_text().split()}
+                        waiting += children - found
+                        found |= children
+            return found
         parents: dict[int, int] = {}
         for stat in Path("/proc").glob("[0-9]*/stat"):
             with contextlib.suppress(OSError, ValueError, IndexError):
@@ -256,7 +269,7 @@ class CpuSampler:
     """Samples `process_cpu_seconds` against the wall clock while a stage runs, so that the
     CPU use of any window of it (the rendering) can be told afterwards."""
 
-    def __init__(self, interval: float = 0.25) -> None:
+    def __init__(self, interval: float = 0.5) -> None:
         self.interval = interval
         self.samples: list[tuple[float, float]] = []  # (perf_counter, CPU seconds)
         self._stop = threading.Event()
