@@ -356,6 +356,42 @@ def check_parts(records: list[PartRecord], scheme: str, keys: list[str]) -> None
         )
 
 
+def check_articles(records: list[PartRecord], archive: Archive, scheme: str) -> None:
+    """PartError, naming the article's file, unless every article of `archive` is in the
+    part it belongs to and no part holds an article it should not: a part built before the
+    archive changed, or an article whose front matter misled its part's build (`part_hint`
+    reads one line; YAML can hide a ``date:`` line inside a quoted value)."""
+    from .archive import display_path
+
+    belongs = {a.id: part_key(a, scheme) for a in archive.articles}
+    placed: dict[str, str] = {}
+    for record in records:
+        for article_id in record.articles:
+            if belongs.get(article_id) != record.key:
+                raise PartError(
+                    Problem(
+                        str(record.folder),
+                        None,
+                        f"part {record.key!r} holds {article_id!r}, which the archive has "
+                        + (f"in part {belongs[article_id]!r}" if article_id in belongs else "not")
+                        + " — build the part again",
+                    )
+                )
+            placed[article_id] = record.key
+    for article in archive.articles:
+        if article.id not in placed:
+            where = display_path(article.path) if article.path else article.id
+            raise PartError(
+                Problem(
+                    where,
+                    None,
+                    f"in no part: part {belongs[article.id]!r} was built without it — build it"
+                    " again (if it still leaves it out, write the front matter's"
+                    f" `{'date' if scheme == 'year' else 'source'}:` line plainly)",
+                )
+            )
+
+
 # --- the top-level site --------------------------------------------------------------------
 
 
@@ -666,6 +702,7 @@ def assemble(
     probe, scheme, archive = split_archive(config_file, content, settings)
     records = [read_record(folder) for folder in part_folders]
     check_parts(records, scheme, part_keys(archive, scheme))
+    check_articles(records, archive, scheme)
     target = target.resolve()
     wait = lock_timeout() if lock_wait is None else lock_wait
     with hold_lock(site_lock_path(target), wait, lambda message: None):

@@ -457,3 +457,42 @@ def test_a_part_build_never_reads_another_parts_articles(split: Split, tmp_path:
     with pytest.raises(ContentError) as refused:
         build_site(config, content, progress=False, part=other)
     assert victim.name in str(refused.value)
+
+
+def test_yaml_can_hide_a_date_line_in_a_quoted_value_and_assembly_catches_it(
+    tmp_path: Path,
+) -> None:
+    """The hint reads one line: a double-quoted title may carry a line ``date: '2020'`` at
+    the start of a line. The article is undated, its hint says 2020: no part's build takes
+    it, and `postilla assemble` refuses the parts, naming its file."""
+    from dataclasses import replace as replaced
+
+    from conftest import make_article
+    from generator.model import Archive
+
+    text = "---\nid: a\ntitle: \"Titolo\ndate: '2020'\nfine\"\n---\n\nTesto.\n"
+    assert parts.part_hint(text, "year") == "2020"  # misled
+    hidden = make_article("nascosto", date=None, path=tmp_path / "articles" / "nascosto.md")
+    dated = make_article("datato", date="2020-05-01")
+    archive = Archive((hidden, dated), (), ())
+    record = parts.PartRecord(tmp_path / "2020", "year", "2020", ("datato",), {}, (), (), True)
+    undated = replaced(record, folder=tmp_path / "undated", key="undated", articles=())
+    with pytest.raises(PartError, match=r"nascosto\.md: in no part: part 'undated'"):
+        parts.check_articles([record, undated], archive, "year")
+    parts.check_articles([record, replaced(undated, articles=("nascosto",))], archive, "year")
+
+
+def test_assembly_refuses_a_part_built_before_the_archive_changed(split: Split) -> None:
+    """A part's record holding an article the archive no longer has (or has in another
+    part) is refused, naming the part's folder."""
+    from dataclasses import replace as replaced
+
+    _, scheme, archive = parts.split_archive(split.config, split.content, {})
+    records = [parts.read_record(split.parts / key) for key in split.keys]
+    parts.check_articles(records, archive, scheme)  # as built: every article once
+    stale = replaced(records[0], articles=(*records[0].articles, "tolto-dall-archivio"))
+    with pytest.raises(PartError, match="holds 'tolto-dall-archivio', which the archive has not"):
+        parts.check_articles([stale, *records[1:]], archive, scheme)
+    moved = replaced(records[0], articles=(*records[0].articles, records[1].articles[0]))
+    with pytest.raises(PartError, match=f"which the archive has in part '{records[1].key}'"):
+        parts.check_articles([moved, *records[1:]], archive, scheme)
