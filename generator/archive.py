@@ -421,7 +421,8 @@ def load_entities(path: Path) -> tuple[tuple[Entity, ...], list[Problem]]:
 
 
 def article_paths(content: Path) -> list[Path]:
-    return sorted((content / ARTICLES).glob("*.md"))
+    # By name: the same order as comparing the paths, which is slow (200,000 files: 10 s).
+    return sorted((content / ARTICLES).glob("*.md"), key=lambda path: path.name)
 
 
 # --- what may be under content/ ---------------------------------------------------
@@ -525,36 +526,52 @@ def _head(path: Path) -> bytes:
 def content_file_problems(content: Path) -> list[Problem]:
     """Every file under `content` that is not one of the kinds the archive publishes
     (`content_kind_problem`), and every symbolic link: MkDocs would publish a file as it
-    is, and a link would publish whatever it points to."""
-    problems = []
-    for folder, dirs, names in os.walk(content):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))  # hidden: never published
-        here = Path(folder)
-        for name in sorted([*names, *(d for d in dirs if (here / d).is_symlink())]):
-            path = here / name
-            if name.startswith("."):
-                continue
-            if path.is_symlink():
-                problems.append(
-                    Problem(
-                        display_path(path),
-                        None,
-                        "a symbolic link — content/ holds only real files: put the file itself here",
-                    )
-                )
-                continue
-            relative = path.relative_to(content).as_posix()
-            try:  # only an image's first bytes are needed, to check what it is
-                head = _head(path) if Path(name).suffix.lower() in IMAGE_SIGNATURES else b""
-            except OSError as exc:
-                problems.append(Problem(display_path(path), None, f"cannot read the file: {exc}"))
-                continue
-            reason = content_kind_problem(relative, head)
-            if reason:
-                problems.append(Problem(display_path(path), None, reason))
-            elif relative.startswith(PAGES + "/") and name.endswith(".md"):
-                problems += page_front_matter_problems(path)
+    is, and a link would publish whatever it points to. Hidden files and folders are
+    never published, and not looked at. (Directory entries, not paths: 400,000 files.)"""
+    problems: list[Problem] = []
+    _folder_problems(content, "", problems)
     return problems
+
+
+def _folder_problems(folder: Path, relative: str, problems: list[Problem]) -> None:
+    """`content_file_problems` of one folder (`relative`: its path under content/, "" for
+    content/ itself): its files and links first, in name order, then each subfolder."""
+    try:
+        with os.scandir(folder) as scanned:
+            entries = sorted(
+                (e for e in scanned if not e.name.startswith(".")), key=lambda e: e.name
+            )
+    except OSError as exc:
+        problems.append(Problem(display_path(folder), None, f"cannot read the folder: {exc}"))
+        return
+    subfolders = []
+    for entry in entries:
+        if entry.is_symlink():
+            problems.append(
+                Problem(
+                    display_path(Path(entry.path)),
+                    None,
+                    "a symbolic link — content/ holds only real files: put the file itself here",
+                )
+            )
+            continue
+        inside = f"{relative}/{entry.name}" if relative else entry.name
+        if entry.is_dir():
+            subfolders.append((entry, inside))
+            continue
+        path = Path(entry.path)
+        try:  # only an image's first bytes are needed, to check what it is
+            head = _head(path) if path.suffix.lower() in IMAGE_SIGNATURES else b""
+        except OSError as exc:
+            problems.append(Problem(display_path(path), None, f"cannot read the file: {exc}"))
+            continue
+        reason = content_kind_problem(inside, head)
+        if reason:
+            problems.append(Problem(display_path(path), None, reason))
+        elif inside.startswith(PAGES + "/") and entry.name.endswith(".md"):
+            problems += page_front_matter_problems(path)
+    for entry, inside in subfolders:
+        _folder_problems(Path(entry.path), inside, problems)
 
 
 def load_archive(
