@@ -36,6 +36,7 @@ Prints a table per size, then one for all sizes; writes ``benchmarks/results/sca
 and importing a new one: its import figures are those recorded then.
 
     python -m benchmarks.scale --parts --articles 2000 [--content DIR | --bulk] [--keep DIR]
+                               [--only KEY…]
 
 With ``--parts``, the archive (new, or the content folder ``--content`` names) is split into
 parts by year: each part built with ``build --part`` in a process of its own, as one job of
@@ -46,6 +47,7 @@ assembled home, raw and gzip. Writes ``benchmarks/results/parts-N.json``. ``--bu
 writes the new archive's articles as an import would, without importing them
 (`synthetic.write_archive`): a 200,000-article import would take hours. Alone, ``--stage
 write --work DIR --count N`` makes such an archive in ``DIR``, for ``--content DIR/content``.
+``--only KEY…`` builds just those parts (no assembly, no search): one job of the matrix.
 """
 
 from __future__ import annotations
@@ -789,12 +791,14 @@ def measure_parts(
     query: str,
     later: str = LATER_QUERY,
     bulk: bool = False,
+    only: list[str] | None = None,
 ) -> dict:
     """Every figure of an archive of `count` articles split into parts by year: each part
     built with ``build --part`` in a process of its own (one job of the matrix each),
     then the whole assembled; a search from the assembled site's home. With `content`
     (a folder a run of this benchmark kept), its archive is used instead of a new one;
-    with `bulk`, a new one is written without an import (`synthetic.write_archive`)."""
+    with `bulk`, a new one is written without an import (`synthetic.write_archive`); with
+    `only`, just those parts are built (no assembly, no search)."""
     from generator import parts
 
     work = work_folder(keep, f"parts-{count}")
@@ -809,6 +813,11 @@ def measure_parts(
             row |= in_child("write" if bulk else "prepare", work, count, seed)
         config = split_config(work)
         keys = parts.listed_parts(config, work / "content")
+        if only:
+            unknown = sorted(set(only) - set(keys))
+            if unknown:
+                raise SystemExit(f"no part {', '.join(unknown)} in this archive: {', '.join(keys)}")
+            keys = [key for key in keys if key in only]
         row["parts"] = {}
         for key in keys:
             print(f"[{count} in parts] building part {key}…", file=sys.stderr, flush=True)
@@ -825,6 +834,11 @@ def measure_parts(
                 "files": files,
                 "assets_bytes": tree_bytes(folder / parts.ASSETS)[0],
             }
+        if only:
+            row["only"] = keys
+            if keep:
+                row["kept"] = str(work)
+            return row
         print(f"[{count} in parts] assembling…", file=sys.stderr, flush=True)
         row |= in_child("assemble", work, count, seed)
         site = work / "site"
@@ -862,6 +876,10 @@ def parts_table(row: dict) -> str:
         "",
         f"parts: {len(builds)}; build time per part: median {statistics.median(builds):.1f} s,"
         f" longest {max(builds):.1f} s, all in sequence {sum(builds):.1f} s",
+    ]
+    if "only" in row:  # --only: the parts asked for, not assembled
+        return "\n".join(lines)
+    lines += [
         f"assemble: {row['assemble_s']:.1f} s, peak RSS {row['rss_assemble_mb']:.0f} MB",
         f"assembled site: {row['site_bytes'] / mb:.1f} MB in {row['site_files']:,} files"
         f" (top level {row['top_bytes'] / mb:.1f} MB); before the parts shared the theme's"
@@ -1028,6 +1046,12 @@ def main() -> None:
         " (for 200,000 articles, whose import would take hours)",
     )
     parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="KEY",
+        help="with --parts: build only these parts (no assembly, no search)",
+    )
+    parser.add_argument(
         "--prepared",
         type=Path,
         metavar="DIR",
@@ -1054,9 +1078,11 @@ def main() -> None:
                 args.query,
                 args.later_query,
                 args.bulk,
+                args.only,
             )
             RESULTS.mkdir(parents=True, exist_ok=True)
-            path = RESULTS / f"parts-{count}.json"  # not scale-*: plot.py reads those
+            name = f"parts-{count}" + ("-only-" + "-".join(args.only) if args.only else "")
+            path = RESULTS / f"{name}.json"  # not scale-*: plot.py reads those
             path.write_text(json.dumps(row, indent=2, ensure_ascii=False) + "\n", "utf-8")
             print(f"\n== {count:,} articles in parts ({os.path.relpath(path)})\n{parts_table(row)}")
         return
