@@ -349,13 +349,13 @@ def vocabulary() -> tuple[str, ...]:
     """The lower-case words of real Italian articles' bodies (``VOCABULARY_TEXTS``, as
     `postilla import` cleans them and detects their language), each as often as it
     occurs there: drawn from, common words come up often and rare ones rarely."""
-    from generator.importer import clean_and_describe
+    from generator.importer import clean_and_extract
     from generator.ingest import read_raw
 
     found: list[str] = []
     for folder in VOCABULARY_TEXTS:
         for path in sorted(folder.glob("*.txt")):
-            cleaned, metadata, _ = clean_and_describe((read_raw(path), frozenset(), None))
+            cleaned, metadata = clean_and_extract((read_raw(path), frozenset(), None))
             if metadata.language == "it":
                 for paragraph in cleaned.paragraphs:
                     found += [m[1] for m in _VARIABLE_WORD.finditer(paragraph) if m[1]]
@@ -694,11 +694,11 @@ def add_annotations(content: Path, share: float = 0.02, seed: int = 7) -> int:
 
 def cleaned_bodies(paths: list[Path]) -> list[tuple[str, ...]]:
     """The body paragraphs `postilla import` would keep of each raw file (those with any)."""
-    from generator.importer import clean_and_describe
+    from generator.importer import clean_and_extract
     from generator.ingest import read_raw
 
     bodies = [
-        clean_and_describe((read_raw(path), frozenset(), None))[0].paragraphs for path in paths
+        clean_and_extract((read_raw(path), frozenset(), None))[0].paragraphs for path in paths
     ]
     return [body for body in bodies if body]
 

@@ -67,7 +67,12 @@ def part_key(article: Article, scheme: str) -> str:
     source's domain as a path segment (``unknown`` without one)."""
     if scheme == "year":
         return article.year or UNDATED
-    domain = (article.source or "").lower().removeprefix("www.")
+    return source_part(article.source)
+
+
+def source_part(source: str | None) -> str:
+    """The part of a source's articles: its domain as a path segment (``unknown`` without one)."""
+    domain = (source or "").lower().removeprefix("www.")
     return _UNSAFE.sub("-", domain).strip(".-") or UNKNOWN
 
 
@@ -109,13 +114,11 @@ def part_hint(text: str, scheme: str) -> str | None:
     except yamlio.YamlError:
         return None
     field = value.get("date" if scheme == "year" else "source") if isinstance(value, dict) else 0
+    if scheme == "source":
+        return source_part(field) if field is None or isinstance(field, str) else None
     if field is None:
-        return UNDATED if scheme == "year" else UNKNOWN
-    if not isinstance(field, str):
-        return None
-    if scheme == "year":
-        return field[:4] if _PLAIN_DATE.fullmatch(field) else None
-    return _UNSAFE.sub("-", field.lower().removeprefix("www.")).strip(".-") or UNKNOWN
+        return UNDATED
+    return field[:4] if isinstance(field, str) and _PLAIN_DATE.fullmatch(field) else None
 
 
 def may_be_in_part(scheme: str, key: str) -> Callable[[str], bool]:

@@ -213,10 +213,10 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         content = Path(config.docs_dir)
         config_dir = Path(config.config_file_path or ".").parent
         self.cache = Cache(config_dir / CACHE_DIR) if self.config.cache else Cache(None)
-        scheme = None
+        scheme, wanted = "", None
         if self.part is not None:  # only the articles that may be in the part are read
             scheme = split.check_scheme(self.config.parts, str(config.config_file_path))
-        wanted = split.may_be_in_part(scheme, self.part) if scheme and self.part else None
+            wanted = split.may_be_in_part(scheme, self.part)
         archive, problems = store.load_archive(content, cache=self.cache, wanted=wanted)
         errors = [p for p in problems if p.severity == "error"]
         for problem in problems:
@@ -226,7 +226,7 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         if errors:
             raise PluginError(ARCHIVE_ERRORS + "\n".join(f"  {p}" for p in errors))
         every_article = {a.id: a for a in archive.articles}
-        if scheme and self.part is not None:
+        if self.part is not None:
             archive = split.part_archive(archive, scheme, self.part, "--part", content)
         elif self.assembly is not None:
             archive = split.without_articles(archive)  # the parts hold them
