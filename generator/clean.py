@@ -176,7 +176,8 @@ def blocks_of(text: str, skip: int | None = None) -> list[Block]:
 
     A line joins the one before when no blank line separates them, the one before does
     not end a sentence, and this one starts in lowercase (``…dell'Isis ha`` +
-    ``rivendicato l'attacco…``). Line `skip` (the header) is left out.
+    ``rivendicato l'attacco…``) and is not a stamp (``lunedì 23 maggio 2022 - 11:45``).
+    Line `skip` (the header) is left out.
     """
     blocks: list[Block] = []
     blank_before = True
@@ -193,6 +194,7 @@ def blocks_of(text: str, skip: int | None = None) -> list[Block]:
             and _WRAP_CONTINUES.match(line)
             and not _SENTENCE_END.search(previous.lines[-1])
             and len(previous.lines[-1]) >= 25
+            and not is_timestamp(line)  # "lunedì 23 Maggio 2022 - 11:45" is a stamp of its own
         ):
             blocks[-1] = Block(previous.numbers + (number,), previous.lines + (line,))
         else:

@@ -43,7 +43,12 @@ ROLE_RANK = {
     "timestamp": 1,  # a line that is a date (and time), nothing else
     "byline": 2,  # "Name, Outlet, 4 settembre 2020" and other short lines near the top
     "dateline": 3,  # "Torino, 2 maggio 2018 –" at the start of the body
+    "headline": 4,  # "2 agosto 1980: la strage di Bologna": only with a header that agrees
 }
+# Roles whose date names the story's subject as often as its day ("23/5/1992: la strage di
+# Capaci", "Oroscopo del 3 marzo 2023"): a candidate only when the scraper's header
+# confirms its year and month, never alone.
+CONFIRMED_ONLY = frozenset({"headline"})
 
 
 @dataclass(frozen=True)
@@ -201,8 +206,13 @@ def agrees(value: str, header_date: str | None) -> bool:
 
 def best(candidates: list[Candidate], header_date: str | None) -> Candidate | None:
     """The most trusted candidate that agrees with the header; earlier lines win ties,
-    and so does the more precise of two that agree with each other."""
-    fitting = [c for c in candidates if agrees(c.value, header_date)]
+    and so does the more precise of two that agree with each other. A `CONFIRMED_ONLY`
+    role needs a header to agree with."""
+    fitting = [
+        c
+        for c in candidates
+        if agrees(c.value, header_date) and (header_date or c.role not in CONFIRMED_ONLY)
+    ]
     if not fitting:
         return None
     return min(fitting, key=lambda c: (ROLE_RANK[c.role], -len(c.value), c.line))

@@ -50,7 +50,7 @@ DECLARED_ARTICLE_COLUMNS = (
     Column("date_precision", "string", "how precise `date` is: year, month or day",
            {"enum": list(DATE_PRECISIONS)}),
     Column("date_source", "string", "where the date came from: published, timestamp, byline, "
-           "dateline, header, url"),
+           "dateline, headline (with a header that agrees), header, url"),
     Column("published", "string", "ISO 8601 date and time with offset, when the page gives one"),
     Column("url", "string", "the original address"),
     Column("source", "string", "the domain of the original address"),

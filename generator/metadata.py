@@ -180,9 +180,15 @@ def date_candidates(cleaned: CleanedText) -> list[dates.Candidate]:
 
 # Rules that say where a line stands, not what it is: a date in such a line above the body
 # may be the page's (one a pattern named, a masthead's or a caption's, is not).
-UNNAMED_RULES = {"short-line", "kicker", "not-headline", "above-headline", "headline", "after-end"}
-# The role of a date in a line, by the cleaning rule that recognised the line.
-DATE_ROLES = {"timestamp": "timestamp", "byline": "byline", "repeated-timestamp": "timestamp"}
+UNNAMED_RULES = {"short-line", "kicker", "not-headline", "above-headline", "after-end"}
+# The role of a date in a line, by the cleaning rule that recognised the line. A date in the
+# headline is the story's subject as often as its day (`dates.CONFIRMED_ONLY`).
+DATE_ROLES = {
+    "timestamp": "timestamp",
+    "byline": "byline",
+    "repeated-timestamp": "timestamp",
+    "headline": "headline",
+}
 
 
 def parse_timestamp(text: str) -> tuple[str, str | None] | None:

@@ -144,3 +144,45 @@ def test_the_address_gives_the_date_only_when_the_text_states_none() -> None:
     assert (meta.date, meta.date_source) == ("2019-04-27", "url")
     stated = describe(f"Il bilancio approvato in consiglio\n\n3 marzo 2018\n\n{BODY}\n", url)
     assert (stated.date, stated.date_source) == ("2018-03-03", "timestamp")
+
+
+# A date in the headline is the story's subject as often as its day (the anniversary pages
+# of tests/fixtures/outlets o242, o247, o250, o251): it dates the page only when the
+# scraper's header confirms its year and month.
+
+
+def test_a_date_in_the_headline_alone_dates_nothing() -> None:
+    meta = describe(f"2 agosto 1980: la strage di Bologna\n\n{BODY}\n")
+    assert meta.title == "2 agosto 1980: la strage di Bologna"
+    assert meta.date is None
+
+
+def test_a_date_in_the_headline_refines_a_header_that_agrees() -> None:
+    agreeing = describe(
+        f" date 2022-06 https://x.it/a\n\nLotto, oggi 2 giugno 2022 niente estrazione\n\n{BODY}\n"
+    )
+    assert (agreeing.date, agreeing.date_source) == ("2022-06-02", "headline")
+    other = describe(
+        f" date 2021-09 https://x.it/a\n\n11 settembre 2001: vent'anni dopo\n\n{BODY}\n"
+    )
+    assert (other.date, other.date_source) == ("2021-09", "header")
+
+
+def test_a_stamp_below_a_dated_headline_is_the_publication() -> None:
+    url = "https://x.it/a"
+    meta = describe(f"23/5/1992: la strage di Capaci\n\n{BODY}\n\n", url)
+    assert meta.date is None
+    # The stamp starts in lowercase, as a wrapped line would: it stays a line of its own.
+    stamped = describe(
+        f"23 maggio 1992, 30 anni fa la strage di Capaci – ViDEO\nlunedì 23 Maggio 2022 - 11:45\n\n{BODY}\n"
+    )
+    assert (stamped.date, stamped.date_source) == ("2022-05-23", "timestamp")
+    assert stamped.title == "23 maggio 1992, 30 anni fa la strage di Capaci – ViDEO"
+
+
+def test_a_dateline_outranks_a_date_in_the_headline() -> None:
+    meta = describe(
+        f" date 2021-09 https://x.it/a\n\n11 settembre 2021, vent'anni dopo\n\n"
+        f"NEW YORK, 12 settembre 2021 – {BODY}\n"
+    )
+    assert (meta.date, meta.date_source) == ("2021-09-12", "dateline")
