@@ -768,7 +768,10 @@ def explain(paths: list[Path], url: str | None) -> int:
         ):
             print(f"     {score:>6.2f}  line {number}: {text[:70]!r}")
             print(f"             {'; '.join(evidence)}")
-        print("     date candidates (most trusted first; then the header, then the address):")
+        print(
+            "     date candidates (most trusted first, a headline's only with a header that"
+            " agrees; then the header, then the address):"
+        )
         for candidate in sorted(date_candidates(cleaned), key=lambda c: dates.ROLE_RANK[c.role]):
             print(
                 f"     {candidate.role:>10}  line {candidate.line}: {candidate.value}"
