@@ -574,7 +574,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if (args.summary is None) != (args.base is None):
         raise UsageError("--summary FILE and --base REF go together")
     content = content_folder(args)
-    problems, notes = check_content(content)
+    problems, notes, loaded = check_content(content)
     root = repository_root(content)
     for problem in problems:
         if args.format == "github":
@@ -592,7 +592,6 @@ def cmd_check(args: argparse.Namespace) -> int:
     if errors or (args.strict and warnings):
         print(f"{errors} error(s), {warnings} warning(s)", file=sys.stderr)
         return EXIT_PROBLEMS
-    loaded, _ = archive.load_archive(content)
     print(
         f"ok: {len(loaded.articles)} articles, {len(loaded.sources)} sources,"
         f" {len(loaded.entities)} entities, {len(annotation_paths(content))} annotation files;"
@@ -607,15 +606,15 @@ def check(content: Path) -> list[Problem]:
     return check_content(content)[0]
 
 
-def check_content(content: Path) -> tuple[list[Problem], AnnotationSet]:
-    """`check`'s problems, and the annotations as anchored (for a summary)."""
+def check_content(content: Path) -> tuple[list[Problem], AnnotationSet, Archive]:
+    """`check`'s problems, the annotations as anchored (for a summary), and the archive's
+    valid part (read once: 200,000 articles take minutes)."""
     from .annotations import AnnotationSet, load_annotations
     from .render import note_cleaning
 
     if not content.is_dir():
-        return [
-            Problem(str(content), None, "content folder not found — pass --content DIR")
-        ], AnnotationSet()
+        missing = Problem(str(content), None, "content folder not found — pass --content DIR")
+        return [missing], AnnotationSet(), Archive((), (), ())
     loaded, problems = archive.load_archive(content, verify_raw=True)
     notes = load_annotations(content, {a.id: a for a in loaded.articles}, note_cleaning)
     problems += list(notes.problems)
@@ -638,7 +637,7 @@ def check_content(content: Path) -> tuple[list[Problem], AnnotationSet]:
                     severity="warning",
                 )
             )
-    return problems, notes
+    return problems, notes, loaded
 
 
 # --- GitHub: workflow commands and the pull request's summary ------------------------
