@@ -90,7 +90,15 @@ SERVE_UP_TO = 10_000  # the serve stage (a full build first) runs for archives u
 
 
 def peak_rss_mb() -> float:
-    """This process' peak resident set size in MB (Linux reports ru_maxrss in KiB)."""
+    """This process' own peak resident set size in MB: its ``VmHWM``, which starts afresh
+    when the process runs a new program. ``ru_maxrss`` does not: a stage's process inherits
+    its parent's, so every part of a 200,000-article split reported the 8.2 GB that its
+    parent had once held. ``ru_maxrss`` (KiB) only where ``/proc`` is missing."""
+    with contextlib.suppress(OSError):
+        status = Path("/proc/self/status").read_text("ascii")
+        found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+        if found:
+            return int(found[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -490,6 +498,29 @@ def stage_part(work: Path, key: str) -> dict:
     }
 
 
+def stage_list(work: Path) -> dict:
+    """`postilla build --list-parts` and `postilla check` on the split archive in `work`:
+    the workflow's first job, which every part's job waits for."""
+    from generator import parts
+    from generator.cli import check_content
+
+    started = time.perf_counter()
+    keys = parts.listed_parts(work / "mkdocs.yml", work / "content")
+    listed = time.perf_counter() - started
+    rss_listed = peak_rss_mb()
+    started = time.perf_counter()
+    problems, _, loaded = check_content(work / "content")
+    return {
+        "list_s": listed,
+        "rss_list_mb": rss_listed,
+        "parts_listed": keys,
+        "check_s": time.perf_counter() - started,
+        "rss_check_mb": peak_rss_mb(),
+        "check_problems": len(problems),
+        "check_articles": len(loaded.articles),
+    }
+
+
 def stage_assemble(work: Path) -> dict:
     """Assemble the parts built in `work` and the top level into ``work/site``."""
     from generator import parts
@@ -512,6 +543,7 @@ STAGES = {
     "edit": lambda work, count, seed: stage_edit(work),
     "serve": lambda work, count, seed: stage_serve(work),
     "assemble": lambda work, count, seed: stage_assemble(work),
+    "list": lambda work, count, seed: stage_list(work),
 }
 
 
@@ -811,8 +843,10 @@ def measure_parts(
         else:
             print(f"[{count} in parts] making and writing…", file=sys.stderr, flush=True)
             row |= in_child("write" if bulk else "prepare", work, count, seed)
-        config = split_config(work)
-        keys = parts.listed_parts(config, work / "content")
+        split_config(work)
+        print(f"[{count} in parts] listing and checking…", file=sys.stderr, flush=True)
+        row |= in_child("list", work, count, seed)  # the workflow's first job
+        keys = row["parts_listed"]
         if only:
             unknown = sorted(set(only) - set(keys))
             if unknown:
@@ -874,6 +908,8 @@ def parts_table(row: dict) -> str:
     builds = [p["build_s"] for p in row["parts"].values()]
     lines += [
         "",
+        f"list the parts: {row['list_s']:.1f} s, peak RSS {row['rss_list_mb']:.0f} MB;"
+        f" postilla check: {row['check_s']:.1f} s, peak RSS {row['rss_check_mb']:.0f} MB",
         f"parts: {len(builds)}; build time per part: median {statistics.median(builds):.1f} s,"
         f" longest {max(builds):.1f} s, all in sequence {sum(builds):.1f} s",
     ]
