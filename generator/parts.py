@@ -264,13 +264,14 @@ def split_scheme(config_file: Path, content: Path, settings: Mapping[str, Any]) 
 
 
 def split_archive(
-    config_file: Path, content: Path, settings: Mapping[str, Any]
+    config_file: Path, content: Path, settings: Mapping[str, Any], *, outlines: bool = False
 ) -> tuple[Any, str, Archive]:
-    """`split_scheme`, and the archive in `content` (ContentError for its errors)."""
+    """`split_scheme`, and the archive in `content` (ContentError for its errors); with
+    `outlines`, its articles without their text (`archive.load_archive`)."""
     from . import archive as store
 
     config, scheme = split_scheme(config_file, content, settings)
-    archive, problems = store.load_archive(content)
+    archive, problems = store.load_archive(content, outlines=outlines)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ContentError(errors)
@@ -655,11 +656,15 @@ def share_assets(record: PartRecord, target: Path, top_assets: Path, site_path: 
     if len(pages) < POOL_FROM:
         _rewrite_pages(pages, record.folder, target, shared, root, record.key)
     else:
+        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         workers = os.cpu_count() or 1
         chunks = [pages[i :: workers * 4] for i in range(workers * 4)]
-        with ProcessPoolExecutor(workers) as pool:
+        # Fresh processes, not forks: a fork of the assembly (the archive read for the top
+        # level) grew to 7 GB each at 200,000 articles, as its objects were touched.
+        spawned = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(workers, mp_context=spawned) as pool:
             for done in [
                 pool.submit(_rewrite_pages, c, record.folder, target, shared, root, record.key)
                 for c in chunks
@@ -746,10 +751,13 @@ def assemble(
 
     started = time.perf_counter()
     settings = dict(overrides or {})
-    probe, scheme, archive = split_archive(config_file, content, settings)
+    # The checks need each article's id, part and file, not its text: the top level's
+    # build reads the archive again, and at 200,000 articles both at once did not fit 23 GB.
+    probe, scheme, outlined = split_archive(config_file, content, settings, outlines=True)
     records = [read_record(folder) for folder in part_folders]
-    check_parts(records, scheme, part_keys(archive, scheme))
-    check_articles(records, archive, scheme)
+    check_parts(records, scheme, part_keys(outlined, scheme))
+    check_articles(records, outlined, scheme)
+    del outlined
     target = target.resolve()
     wait = lock_timeout() if lock_wait is None else lock_wait
     with hold_lock(site_lock_path(target), wait, lambda message: None):

@@ -523,3 +523,25 @@ def test_the_parts_are_listed_without_loading_the_archive(split: Split, tmp_path
     with pytest.raises(ContentError) as refused:
         parts.listed_parts(config, content)
     assert path.name in str(refused.value)
+
+
+def test_the_assembly_checks_outlines_and_rewrites_pages_in_fresh_processes(
+    split: Split, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 200,000 articles the assembly held the archive twice and forked 7 GB workers: it
+    now checks the articles' outlines (no text) and rewrites pages in spawned processes.
+    The same site either way, byte for byte."""
+    from generator import archive
+
+    loaded, _ = archive.load_archive(split.content)
+    outlined, problems = archive.load_archive(split.content, outlines=True)
+    assert not problems
+    assert [a.id for a in outlined.articles] == [a.id for a in loaded.articles]
+    assert all(not a.paragraphs and not a.removed for a in outlined.articles)
+    assert [part_key(a, "year") for a in outlined.articles] == [
+        part_key(a, "year") for a in loaded.articles
+    ]
+    monkeypatch.setattr(parts, "POOL_FROM", 0)  # every part's pages in the pool
+    site = tmp_path / "site"
+    assemble(split.config, split.content, parts.part_folders([split.parts]), site)
+    assert snapshot(site) == snapshot(split.site)
