@@ -132,6 +132,12 @@ def may_be_in_part(scheme: str, key: str) -> Callable[[str], bool]:
     return may_be
 
 
+def no_article(text: str) -> bool:
+    """The `wanted` of the assembled top level's build: it reads no article file (the
+    parts hold the articles, and `assemble` has checked them)."""
+    return False
+
+
 def part_keys(archive: Archive, scheme: str) -> list[str]:
     """Every part of `archive`, sorted (years newest first)."""
     keys = {part_key(a, scheme) for a in archive.articles}

@@ -217,6 +217,8 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         if self.part is not None:  # only the articles that may be in the part are read
             scheme = split.check_scheme(self.config.parts, str(config.config_file_path))
             wanted = split.may_be_in_part(scheme, self.part)
+        elif self.assembly is not None:  # none: the parts hold them (200,000 took 11 GB)
+            wanted = split.no_article
         archive, problems = store.load_archive(content, cache=self.cache, wanted=wanted)
         errors = [p for p in problems if p.severity == "error"]
         for problem in problems:
