@@ -179,11 +179,6 @@ def part_archive(
     return replace(archive, articles=articles)
 
 
-def without_articles(archive: Archive) -> Archive:
-    """`archive` with its registries but no article: the assembled site's top level."""
-    return replace(archive, articles=())
-
-
 def named_entities_only(archive: Archive, index: EntityIndex) -> Archive:
     """`archive` with only the registered entities its articles name: a part has pages
     for those, not for every entity of the registry."""
@@ -231,30 +226,23 @@ def listed_parts(config_file: Path, content: Path) -> list[str]:
 def content_part_keys(content: Path, scheme: str) -> tuple[list[str], list[Problem]]:
     """Every part of the archive in `content`, sorted (years newest first), and the
     problems of the article files that cannot be read or parsed. Each file's part is read
-    from the line of its front matter that says it (`part_hint`), one file at a time; only
-    a file whose line is not plain is parsed.
+    from the line of its front matter that says it (`part_hint`); only a file whose line
+    is not plain is parsed (`archive.read_articles`).
 
     The same keys as `part_keys` of the loaded archive, without holding it: at 200,000
     articles, loading it took 8.4 GB."""
     from . import archive as store
 
     keys: set[str] = set()
-    problems: list[Problem] = []
-    for path in store.article_paths(content):
-        display = store.display_path(path)
-        try:
-            text = path.read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(Problem(display, None, f"cannot read the article: {exc}"))
-            continue
-        key = part_hint(text, scheme)
-        if key is None:
-            try:
-                key = part_key(store.parse_article(text, display, expected_id=path.stem), scheme)
-            except ContentError as exc:
-                problems += exc.problems
-                continue
-        keys.add(key)
+
+    def unhinted(text: str) -> bool:  # a file whose line says its part is not parsed
+        hint = part_hint(text, scheme)
+        if hint is not None:
+            keys.add(hint)
+        return hint is None
+
+    parsed, problems = store.read_articles(store.article_paths(content), wanted=unhinted)
+    keys.update(part_key(a, scheme) for a in parsed)
     return sorted(keys, reverse=scheme == "year"), problems
 
 

@@ -230,8 +230,6 @@ class PostillaPlugin(BasePlugin[PostillaConfig]):
         every_article = {a.id: a for a in archive.articles}
         if self.part is not None:
             archive = split.part_archive(archive, scheme, self.part, "--part", content)
-        elif self.assembly is not None:
-            archive = split.without_articles(archive)  # the parts hold them
         self.archive = archive
         self.index = entities.index_archive(archive, cache=self.cache)
         if self.part is not None:
